@@ -88,11 +88,20 @@ export abstract class SourceTask {
   abstract poll(): Promise<SourceRecord[] | null>;
   abstract stop(): void | Promise<void>;
 
-  /** Called after offsets up to the last acknowledged records were committed to the offset store. */
-  commit(): void | Promise<void> {}
+  /**
+   * Called after offsets were written to the offset store (every `offset.flush.interval.ms` and at stop).
+   * `committed` holds, per source partition, the offset just made durable: everything up to it is on its
+   * topic. A change-data-capture task may confirm its position to the database up to there, and no further.
+   */
+  commit(_committed: readonly CommittedOffset[]): void | Promise<void> {}
 
   /** Called when a record was written to its topic (metadata) or dropped by a transform/error (null). */
   commitRecord(_record: SourceRecord, _metadata: RecordMetadata | null): void | Promise<void> {}
+}
+
+export interface CommittedOffset {
+  partition: SourceMap;
+  offset: SourceMap;
 }
 
 export interface RecordMetadata {
