@@ -1,0 +1,90 @@
+/**
+ * Worker configuration: Kafka Connect's worker keys (spec §4.1) plus tsconnect's own for the embedded log and
+ * standalone persistence. Unknown keys are allowed (Kafka only logs them); `producer.*`, `consumer.*`,
+ * `admin.*` pass through to the task clients.
+ */
+import { dirname, join } from 'node:path';
+import { ConfigDef, type ParsedConfig, Validators } from '../api/config-def.js';
+
+export const WorkerConfigKeys = {
+  BOOTSTRAP_SERVERS: 'bootstrap.servers',
+  KEY_CONVERTER: 'key.converter',
+  VALUE_CONVERTER: 'value.converter',
+  HEADER_CONVERTER: 'header.converter',
+  LISTENERS: 'listeners',
+  OFFSET_FILE: 'offset.storage.file.filename',
+  OFFSET_FLUSH_INTERVAL_MS: 'offset.flush.interval.ms',
+  OFFSET_FLUSH_TIMEOUT_MS: 'offset.flush.timeout.ms',
+  TASK_SHUTDOWN_TIMEOUT_MS: 'task.shutdown.graceful.timeout.ms',
+  PLUGIN_PATH: 'plugin.path',
+  TOPIC_CREATION_ENABLE: 'topic.creation.enable',
+  TOPIC_TRACKING_ENABLE: 'topic.tracking.enable',
+  TOPIC_TRACKING_ALLOW_RESET: 'topic.tracking.allow.reset',
+  ADVERTISED_HOST: 'rest.advertised.host.name',
+  ADVERTISED_PORT: 'rest.advertised.port',
+  CONFIG_FILE: 'config.storage.file.filename',
+  EMBEDDED_LOG_DIR: 'embedded.log.dir',
+  EMBEDDED_LOG_FSYNC: 'embedded.log.fsync',
+} as const;
+
+const K = WorkerConfigKeys;
+
+export function workerConfigDef(): ConfigDef {
+  return new ConfigDef()
+    .define({ name: K.BOOTSTRAP_SERVERS, type: 'LIST', defaultValue: '', importance: 'HIGH', documentation: 'Kafka brokers. Empty: topics live in the embedded log on this machine.' })
+    .define({ name: K.KEY_CONVERTER, type: 'CLASS', importance: 'HIGH', documentation: 'Converter class for record keys.' })
+    .define({ name: K.VALUE_CONVERTER, type: 'CLASS', importance: 'HIGH', documentation: 'Converter class for record values.' })
+    .define({ name: K.HEADER_CONVERTER, type: 'CLASS', defaultValue: 'org.apache.kafka.connect.storage.SimpleHeaderConverter', importance: 'LOW', documentation: 'HeaderConverter class.' })
+    .define({ name: K.LISTENERS, type: 'LIST', defaultValue: 'http://:8083', importance: 'LOW', documentation: 'REST listeners.' })
+    .define({ name: K.OFFSET_FILE, type: 'STRING', importance: 'HIGH', documentation: 'File to store source offsets in (standalone).' })
+    .define({ name: K.OFFSET_FLUSH_INTERVAL_MS, type: 'LONG', defaultValue: 60000, importance: 'LOW', documentation: 'Interval at which to try committing offsets for tasks.' })
+    .define({ name: K.OFFSET_FLUSH_TIMEOUT_MS, type: 'LONG', defaultValue: 5000, importance: 'LOW', documentation: 'Maximum time to wait for offsets to be flushed.' })
+    .define({ name: K.TASK_SHUTDOWN_TIMEOUT_MS, type: 'LONG', defaultValue: 5000, importance: 'LOW', documentation: 'Time to wait for tasks to shut down gracefully.' })
+    .define({ name: K.PLUGIN_PATH, type: 'LIST', defaultValue: '', importance: 'LOW', documentation: 'Directories with plugin packages.' })
+    .define({ name: K.TOPIC_CREATION_ENABLE, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Whether source connectors may create topics (KIP-158).' })
+    .define({ name: K.TOPIC_TRACKING_ENABLE, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Track the topics connectors use.' })
+    .define({ name: K.TOPIC_TRACKING_ALLOW_RESET, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Allow resetting tracked topics.' })
+    .define({ name: K.ADVERTISED_HOST, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Host name in the worker id and REST URL.' })
+    .define({ name: K.ADVERTISED_PORT, type: 'INT', defaultValue: null, importance: 'LOW', documentation: 'Port in the worker id and REST URL.' })
+    .define({ name: K.CONFIG_FILE, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'File keeping connector configurations across restarts (standalone). Default: beside the offsets file.' })
+    .define({ name: K.EMBEDDED_LOG_DIR, type: 'STRING', defaultValue: null, importance: 'MEDIUM', documentation: 'Directory of the embedded log. Default: beside the offsets file.' })
+    .define({ name: K.EMBEDDED_LOG_FSYNC, type: 'STRING', defaultValue: 'always', validator: Validators.in('always', 'interval', 'never'), importance: 'LOW', documentation: 'When the embedded log fsyncs: before acknowledging each write batch (always), on a timer, or never.' });
+}
+
+/** The parsed worker configuration with derived paths. */
+export class WorkerConfig {
+  constructor(readonly parsed: ParsedConfig) {}
+
+  static parse(props: Record<string, string>): WorkerConfig {
+    return new WorkerConfig(workerConfigDef().parse(props));
+  }
+
+  get originals(): Record<string, string> {
+    return this.parsed.originalsWithPrefix('');
+  }
+  get bootstrapServers(): string[] {
+    return this.parsed.getList(K.BOOTSTRAP_SERVERS);
+  }
+  get offsetFile(): string {
+    return this.parsed.getString(K.OFFSET_FILE)!;
+  }
+  get configFile(): string {
+    return this.parsed.getString(K.CONFIG_FILE) ?? join(dirname(this.offsetFile), 'connectors.json');
+  }
+  get embeddedLogDir(): string {
+    return this.parsed.getString(K.EMBEDDED_LOG_DIR) ?? join(dirname(this.offsetFile), 'log');
+  }
+  get offsetFlushIntervalMs(): number {
+    return this.parsed.getLong(K.OFFSET_FLUSH_INTERVAL_MS)!;
+  }
+  get offsetFlushTimeoutMs(): number {
+    return this.parsed.getLong(K.OFFSET_FLUSH_TIMEOUT_MS)!;
+  }
+  get taskShutdownTimeoutMs(): number {
+    return this.parsed.getLong(K.TASK_SHUTDOWN_TIMEOUT_MS)!;
+  }
+  /** Client properties for task clients: the worker's `<prefix>*` keys, prefix removed. */
+  clientProperties(prefix: 'producer.' | 'consumer.' | 'admin.'): Record<string, string> {
+    return this.parsed.originalsWithPrefix(prefix);
+  }
+}

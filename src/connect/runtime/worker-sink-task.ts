@@ -1,0 +1,238 @@
+/**
+ * The sink task loop (Kafka's `WorkerSinkTask`): consume in group `connect-<name>` -> converters ->
+ * transforms -> `put`; every `offset.flush.interval.ms` (or on `requestCommit`) `preCommit` decides which
+ * offsets are safe and they are committed to the group. A RetriableException from `put` redelivers the same
+ * batch; any other error fails the task.
+ */
+import type { Logger } from 'pino';
+import { type SinkTask, type SinkTaskContext, type TopicPartition, topicPartition } from '../api/connector.js';
+import { SinkRecord, type SourceRecord } from '../data/records.js';
+import { ConnectException } from '../errors.js';
+import type { ConnectorTaskId, TargetState } from '../herder/types.js';
+import type { ConsumedRecord, ProduceRecord, TopicConsumer, TopicProducer } from '../topics/types.js';
+import { type RetryWithToleranceOperator, RetryNeeded, SKIP } from './errors/retry-with-tolerance.js';
+import { type ConverterSet, toProduceRecord, toSinkRecordFields } from './record-conversion.js';
+import type { TopicCreator } from './topic-creation.js';
+import type { TransformationChain } from './transformation-chain.js';
+import { type TaskStatusListener, WorkerTask, sleep } from './worker-task.js';
+
+export interface SinkTaskDeps {
+  id: ConnectorTaskId;
+  task: SinkTask;
+  taskConfig: Record<string, string>;
+  initialState: TargetState;
+  converters: ConverterSet;
+  chain: TransformationChain;
+  errors: RetryWithToleranceOperator;
+  consumer: TopicConsumer;
+  /** `topics` list or `topics.regex`. */
+  subscription: string[] | RegExp;
+  /** For records a sink produces (predictions) and nothing else. Created lazily. */
+  producer: () => TopicProducer;
+  topicCreator: TopicCreator;
+  onTopicUsed(topic: string): void;
+  offsetFlushIntervalMs: number;
+  listener: TaskStatusListener;
+  logger: Logger;
+}
+
+const MAX_POLL_WAIT_MS = 500;
+
+export class WorkerSinkTask extends WorkerTask {
+  /** Next offset to consume per partition, advanced after a successful put. */
+  private readonly currentOffsets = new Map<TopicPartition, number>();
+  private lastCommitted = new Map<TopicPartition, number>();
+  private nextCommit = 0;
+  private commitRequested = false;
+  private redeliveryDelayMs = 0;
+  private readonly pendingSeeks = new Map<TopicPartition, number>();
+  private producerInstance: TopicProducer | null = null;
+  private readonly usedTopics = new Set<string>();
+
+  constructor(private readonly deps: SinkTaskDeps) {
+    super(deps.id, deps.initialState, deps.listener, deps.logger);
+  }
+
+  protected async initializeAndStart(): Promise<void> {
+    const { task, taskConfig, consumer } = this.deps;
+    task.initialize(this.context());
+    await task.start(taskConfig);
+    await consumer.subscribe(this.deps.subscription, {
+      onPartitionsAssigned: async (partitions) => {
+        await task.open(partitions);
+        this.applySeeks();
+      },
+      onPartitionsRevoked: async (partitions) => {
+        await this.commitOffsets(partitions);
+        await task.close(partitions);
+        for (const tp of partitions) this.currentOffsets.delete(tp);
+      },
+    });
+    this.nextCommit = Date.now() + this.deps.offsetFlushIntervalMs;
+  }
+
+  protected async execute(): Promise<void> {
+    const { consumer } = this.deps;
+    while (!this.stopping) {
+      if (this.isPaused) {
+        if (this.commitRequested || Date.now() >= this.nextCommit) await this.commitOffsets();
+        await this.waitWhilePaused();
+        continue;
+      }
+      if (this.commitRequested || Date.now() >= this.nextCommit) await this.commitOffsets();
+      const wait = Math.max(0, Math.min(MAX_POLL_WAIT_MS, this.nextCommit - Date.now()));
+      const consumed = await consumer.poll(wait);
+      if (this.stopping) break;
+      this.applySeeks();
+      await this.deliver(consumed);
+    }
+  }
+
+  private async deliver(consumed: ConsumedRecord[]): Promise<void> {
+    const batch: SinkRecord[] = [];
+    for (const raw of consumed) {
+      const record = await this.convertAndTransform(raw);
+      if (record) batch.push(record);
+    }
+    // put is called once per poll, also with an empty batch (tasks use it as a heartbeat).
+    for (;;) {
+      try {
+        await this.deps.task.put(batch);
+        break;
+      } catch (e) {
+        if ((e as { retriable?: boolean }).retriable && !this.stopping) {
+          this.logger.warn({ err: e }, 'RetriableException from SinkTask.put; redelivering the same batch');
+          await sleep(this.redeliveryDelayMs || 1000);
+          continue;
+        }
+        if (this.stopping) return;
+        throw new ConnectException('Exiting WorkerSinkTask due to unrecoverable exception.', { cause: e });
+      }
+    }
+    // Every consumed record counts, including those dropped by transforms or tolerated errors.
+    for (const raw of consumed) this.currentOffsets.set(topicPartition(raw.topic, raw.partition), raw.offset + 1);
+  }
+
+  private async convertAndTransform(raw: ConsumedRecord): Promise<SinkRecord | null> {
+    const { converters, errors, chain } = this.deps;
+    const attempt = (): SinkRecord | null | typeof SKIP => {
+      const fields = toSinkRecordFields(raw, converters, errors);
+      if (fields === SKIP) return SKIP;
+      return chain.apply(new SinkRecord(fields), { consumerRecord: raw });
+    };
+    let out: SinkRecord | null | typeof SKIP;
+    try {
+      out = attempt();
+    } catch (e) {
+      if (!(e instanceof RetryNeeded)) throw e;
+      out = await errors.runAsync('VALUE_CONVERTER', converters.valueClass, attempt, { consumerRecord: raw });
+    }
+    return out === SKIP ? null : out;
+  }
+
+  /** preCommit -> commit of the offsets it returns (only assigned partitions, never past what was consumed). */
+  private async commitOffsets(only?: TopicPartition[]): Promise<void> {
+    this.commitRequested = false;
+    this.nextCommit = Date.now() + this.deps.offsetFlushIntervalMs;
+    await this.deps.errors.flushReports();
+    const scope = only ? new Set(only) : null;
+    const current = new Map([...this.currentOffsets].filter(([tp]) => !scope || scope.has(tp)));
+    if (current.size === 0) return;
+    let offsets: Map<TopicPartition, number>;
+    try {
+      offsets = await this.deps.task.preCommit(new Map(current));
+    } catch (e) {
+      this.logger.error({ err: e }, 'Commit of offsets threw an unexpected exception; rewinding to the last committed offsets');
+      for (const [tp, off] of this.lastCommitted) this.deps.consumer.seek(tp, off);
+      for (const tp of current.keys()) {
+        const last = this.lastCommitted.get(tp);
+        if (last === undefined) this.currentOffsets.delete(tp);
+        else this.currentOffsets.set(tp, last);
+      }
+      return;
+    }
+    const assigned = new Set(this.deps.consumer.assignment());
+    const toCommit = new Map<TopicPartition, number>();
+    for (const [tp, off] of offsets) {
+      const consumedUpTo = current.get(tp);
+      if (!assigned.has(tp) || consumedUpTo === undefined) continue;
+      const safe = Math.min(off, consumedUpTo);
+      if (this.lastCommitted.get(tp) !== safe) toCommit.set(tp, safe);
+    }
+    if (toCommit.size === 0) return;
+    await this.deps.consumer.commit(toCommit);
+    for (const [tp, off] of toCommit) this.lastCommitted.set(tp, off);
+  }
+
+  private applySeeks(): void {
+    for (const [tp, off] of this.pendingSeeks) {
+      if (!this.deps.consumer.assignment().includes(tp)) continue;
+      this.deps.consumer.seek(tp, off);
+      this.currentOffsets.set(tp, off);
+      this.pendingSeeks.delete(tp);
+    }
+  }
+
+  private context(): SinkTaskContext {
+    const consumer = this.deps.consumer;
+    return {
+      taskId: this.id,
+      configs: this.deps.taskConfig,
+      offset: (offsets, offset) => {
+        if (offsets instanceof Map) for (const [tp, off] of offsets) this.pendingSeeks.set(topicPartition(tp.topic, tp.partition), off);
+        else this.pendingSeeks.set(topicPartition(offsets.topic, offsets.partition), offset!);
+      },
+      timeout: (ms) => {
+        this.redeliveryDelayMs = ms;
+      },
+      assignment: () => consumer.assignment(),
+      pause: (...tps) => consumer.pause(tps),
+      resume: (...tps) => consumer.resume(tps),
+      requestCommit: () => {
+        this.commitRequested = true;
+      },
+      errantRecordReporter: () => null,
+      produce: (records) => this.produce(records),
+    };
+  }
+
+  /** Records a sink writes (e.g. predictions), converted with the connector's converters. */
+  private async produce(records: SourceRecord[]): Promise<void> {
+    const out: ProduceRecord[] = [];
+    for (const r of records) {
+      const p = toProduceRecord(r, this.deps.converters, this.deps.errors, { sourceRecord: r });
+      if (p === SKIP) continue;
+      if (!this.usedTopics.has(p.topic)) {
+        await this.deps.topicCreator.ensure(p.topic);
+        this.usedTopics.add(p.topic);
+        this.deps.onTopicUsed(p.topic);
+      }
+      out.push(p);
+    }
+    if (out.length === 0) return;
+    this.producerInstance ??= this.deps.producer();
+    await this.producerInstance.send(out);
+  }
+
+  protected override wakeup(): void {
+    this.deps.consumer.wakeup();
+    this.deps.errors.stop();
+  }
+
+  protected async close(): Promise<void> {
+    try {
+      await this.commitOffsets();
+    } catch (e) {
+      this.logger.warn({ err: e }, 'Final offset commit failed');
+    }
+    try {
+      await this.deps.task.close(this.deps.consumer.assignment());
+      await this.deps.task.stop();
+    } finally {
+      this.deps.chain.close();
+      await this.deps.errors.close();
+      await this.deps.consumer.close();
+      await this.producerInstance?.close();
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The source task loop (Kafka's `WorkerSourceTask`, at-least-once): poll -> transforms -> converters -> topic;
+ * `commitRecord` after each write is acknowledged; every `offset.flush.interval.ms` (and at stop) the offsets
+ * of acknowledged records are written to the offset store and then handed to `task.commit(committed)`.
+ * Offsets of records still in flight are never committed.
+ */
+import type { Logger } from 'pino';
+import type { OffsetStorageReader, SourceTask } from '../api/connector.js';
+import type { SourceMap, SourceRecord } from '../data/records.js';
+import { ConnectException } from '../errors.js';
+import type { ConnectorTaskId, TargetState } from '../herder/types.js';
+import { type OffsetBackingStore, offsetKey } from '../storage/offset-store.js';
+import { parseJsonText, toJsonText } from '../storage/json-text.js';
+import type { ProduceRecord, TopicProducer } from '../topics/types.js';
+import { type RetryWithToleranceOperator, RetryNeeded, SKIP } from './errors/retry-with-tolerance.js';
+import { type ConverterSet, toProduceRecord } from './record-conversion.js';
+import { type CommittableOffset, type SubmittedRecord, SubmittedRecords } from './submitted-records.js';
+import type { TopicCreator } from './topic-creation.js';
+import type { TransformationChain } from './transformation-chain.js';
+import { type TaskStatusListener, WorkerTask, withTimeout } from './worker-task.js';
+
+export interface SourceTaskDeps {
+  id: ConnectorTaskId;
+  task: SourceTask;
+  taskConfig: Record<string, string>;
+  initialState: TargetState;
+  converters: ConverterSet;
+  chain: TransformationChain;
+  errors: RetryWithToleranceOperator;
+  producer: TopicProducer;
+  topicCreator: TopicCreator;
+  offsetStore: OffsetBackingStore;
+  offsetFlushIntervalMs: number;
+  offsetFlushTimeoutMs: number;
+  /** Called the first time the task writes to a topic (topic tracking). */
+  onTopicUsed(topic: string): void;
+  listener: TaskStatusListener;
+  logger: Logger;
+}
+
+/** At most this many produce batches outstanding while the next poll runs. */
+const MAX_IN_FLIGHT_BATCHES = 2;
+
+export class WorkerSourceTask extends WorkerTask {
+  private readonly submitted: SubmittedRecords;
+  private readonly inFlight = new Set<Promise<void>>();
+  private producerError: unknown = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly usedTopics = new Set<string>();
+  private readonly unwritten = new Map<string, CommittableOffset>();
+
+  constructor(private readonly deps: SourceTaskDeps) {
+    super(deps.id, deps.initialState, deps.listener, deps.logger);
+    this.submitted = new SubmittedRecords(deps.id.connector);
+  }
+
+  protected async initializeAndStart(): Promise<void> {
+    const { task, taskConfig } = this.deps;
+    task.initialize({ taskId: this.id, configs: taskConfig, offsetStorageReader: offsetReader(this.id.connector, this.deps.offsetStore) });
+    await task.start(taskConfig);
+    this.flushTimer = setInterval(() => void this.commitOffsets().catch((e) => this.logger.error({ err: e }, 'Offset commit failed')), this.deps.offsetFlushIntervalMs);
+    this.flushTimer.unref();
+  }
+
+  protected async execute(): Promise<void> {
+    while (!this.stopping) {
+      if (this.producerError) throw new ConnectException('Unrecoverable exception from producer send callback', { cause: this.producerError });
+      if (this.isPaused) {
+        await this.waitWhilePaused();
+        continue;
+      }
+      let records: SourceRecord[] | null;
+      try {
+        records = await this.deps.task.poll();
+      } catch (e) {
+        if ((e as { retriable?: boolean }).retriable) continue; // Kafka swallows RetriableException from poll.
+        throw e;
+      }
+      if (!records || records.length === 0) continue;
+      await this.sendRecords(records);
+    }
+  }
+
+  private async sendRecords(records: SourceRecord[]): Promise<void> {
+    const { chain, converters, errors } = this.deps;
+    const toSend: ProduceRecord[] = [];
+    const sent: { record: SourceRecord; entry: SubmittedRecord | null }[] = [];
+    for (const record of records) {
+      const entry = this.submitted.submit(record.sourcePartition, record.sourceOffset);
+      let produced: ProduceRecord | typeof SKIP;
+      try {
+        const transformed = chain.apply(record, { sourceRecord: record });
+        produced = transformed === null ? SKIP : toProduceRecord(transformed, converters, errors, { sourceRecord: record });
+      } catch (e) {
+        if (!(e instanceof RetryNeeded)) throw e;
+        produced = await this.retryRecord(record);
+      }
+      if (produced === SKIP) {
+        // Dropped by a transform or a tolerated error: acknowledged at once, like Kafka Connect.
+        this.submitted.ack(entry);
+        await this.deps.task.commitRecord(record, null);
+        continue;
+      }
+      await this.ensureTopic(produced.topic);
+      toSend.push(produced);
+      sent.push({ record, entry });
+    }
+    if (toSend.length === 0) return;
+    const batch = this.deps.producer.send(toSend).then(
+      async (metadata) => {
+        for (let i = 0; i < sent.length; i++) {
+          this.submitted.ack(sent[i]!.entry);
+          await this.deps.task.commitRecord(sent[i]!.record, metadata[i]!);
+        }
+      },
+      (e: unknown) => {
+        this.producerError = e;
+      },
+    );
+    const tracked = batch.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    if (this.inFlight.size >= MAX_IN_FLIGHT_BATCHES) await Promise.race(this.inFlight);
+  }
+
+  /** A record whose conversion failed with a retriable error: repeat it with backoff as one async stage. */
+  private async retryRecord(record: SourceRecord): Promise<ProduceRecord | typeof SKIP> {
+    const { chain, converters, errors } = this.deps;
+    return errors.runAsync('VALUE_CONVERTER', this.deps.converters.valueClass, () => {
+      const t = chain.apply(record, { sourceRecord: record });
+      if (t === null) return SKIP;
+      return toProduceRecord(t, converters, errors, { sourceRecord: record });
+    }, { sourceRecord: record });
+  }
+
+  private async ensureTopic(topic: string): Promise<void> {
+    if (this.usedTopics.has(topic)) return;
+    await this.deps.topicCreator.ensure(topic);
+    this.usedTopics.add(topic);
+    this.deps.onTopicUsed(topic);
+  }
+
+  /** Writes the committable offsets, then tells the task which ones are durable. Never runs twice at once. */
+  commitOffsets(): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.doCommitOffsets());
+    return this.flushing;
+  }
+
+  private async doCommitOffsets(): Promise<void> {
+    // Offsets that failed to be written last time stay here and are written with the newer ones.
+    for (const [key, c] of this.submitted.committable()) this.unwritten.set(key, c);
+    const committable = new Map(this.unwritten);
+    const committed = [...committable.values()];
+    if (committable.size > 0) {
+      const entries = new Map<string, string | null>();
+      for (const [key, c] of committable) entries.set(key, toJsonText(c.offset));
+      await withTimeout(
+        this.deps.offsetStore.set(entries),
+        this.deps.offsetFlushTimeoutMs,
+        'Timed out waiting to flush offsets to storage; will try again on the next flush interval',
+      );
+      for (const [key, c] of committable) if (this.unwritten.get(key) === c) this.unwritten.delete(key);
+    }
+    await this.deps.task.commit(committed);
+  }
+
+  protected override wakeup(): void {
+    this.deps.errors.stop();
+  }
+
+  protected async close(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    // Let in-flight writes finish so their offsets can be committed, then the final offset commit.
+    await Promise.allSettled([...this.inFlight]);
+    try {
+      if (!this.producerError) await this.commitOffsets();
+    } finally {
+      await this.deps.task.stop();
+      this.deps.chain.close();
+      await this.deps.errors.close();
+      await this.deps.producer.close();
+    }
+  }
+}
+
+/** Reads this connector's committed offsets (`OffsetStorageReader`). */
+export function offsetReader(connector: string, store: OffsetBackingStore): OffsetStorageReader {
+  return {
+    async offset(partition: SourceMap): Promise<SourceMap | null> {
+      const key = offsetKey(connector, partition);
+      const text = (await store.get([key])).get(key);
+      return text ? (parseJsonText(text) as SourceMap) : null;
+    },
+    async offsets(partitions: SourceMap[]): Promise<Map<SourceMap, SourceMap | null>> {
+      const keys = partitions.map((p) => offsetKey(connector, p));
+      const values = await store.get(keys);
+      return new Map(partitions.map((p, i) => {
+        const text = values.get(keys[i]!);
+        return [p, text ? (parseJsonText(text) as SourceMap) : null];
+      }));
+    },
+  };
+}
