@@ -50,6 +50,11 @@ export interface ConfigKey {
   recommendedValues?: () => string[];
   /** Internal keys are not listed over REST. */
   internal?: boolean;
+  /**
+   * Replaces `parseType` for a value given in the config (e.g. CLASS keys resolving a plugin alias to its class
+   * name); throws ConfigException like `parseType`.
+   */
+  parser?: (name: string, raw: string) => unknown;
 }
 
 export type ConfigKeyInit = Omit<ConfigKey, 'defaultValue' | 'importance' | 'documentation'> & {
@@ -97,13 +102,51 @@ export class ConfigDef {
     return this;
   }
 
-  /** A copy whose keys are prefixed (e.g. `transforms.unwrap.`) and placed in `group`. */
+  /**
+   * Adds the keys of `base` prefixed (e.g. `transforms.unwrap.`), like Kafka's `ConfigDef.embed`: in `base`'s
+   * sorted order, group `<group>` (or `<group>: <key's group>`), orders from `startingOrder`, validators that
+   * see the unprefixed name.
+   */
   embed(prefix: string, group: string, startingOrder: number, base: ConfigDef): this {
     let order = startingOrder;
-    for (const k of base.configKeys()) {
-      this.define({ ...toInit(k), name: prefix + k.name, group, orderInGroup: order++ });
+    for (const k of base.sortedConfigKeys()) {
+      const inner = k.validator;
+      this.define({
+        ...toInit(k),
+        name: prefix + k.name,
+        group: k.group ? `${group}: ${k.group}` : group,
+        orderInGroup: order++,
+        displayName: k.displayName ?? k.name,
+        dependents: (k.dependents ?? []).map((d) => prefix + d),
+        validator: inner && {
+          ensureValid: (name: string, value: unknown) => inner.ensureValid(name.slice(prefix.length), value),
+          toString: () => inner.toString(),
+        },
+      });
     }
     return this;
+  }
+
+  /**
+   * Keys in Kafka's documentation order (`sortedConfigs`): keys without a group first, then by group, order in
+   * group, required before defaulted, importance, name.
+   */
+  sortedConfigKeys(): ConfigKey[] {
+    const groupOrd = new Map(this.groupOrder.map((g, i) => [g, i]));
+    const rank = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
+    return [...this.keys.values()].sort((a, b) => {
+      const ga = a.group ? groupOrd.get(a.group)! : -1;
+      const gb = b.group ? groupOrd.get(b.group)! : -1;
+      if (ga !== gb) return ga - gb;
+      const oa = a.orderInGroup ?? -1;
+      const ob = b.orderInGroup ?? -1;
+      if (oa !== ob) return oa - ob;
+      const ra = a.defaultValue === NO_DEFAULT ? 0 : 1;
+      const rb = b.defaultValue === NO_DEFAULT ? 0 : 1;
+      if (ra !== rb) return ra - rb;
+      if (a.importance !== b.importance) return rank[a.importance] - rank[b.importance];
+      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    });
   }
 
   has(name: string): boolean {
@@ -130,7 +173,11 @@ export class ConfigDef {
     return new ParsedConfig(this, values, props);
   }
 
-  /** Validates every key and collects all errors (like `ConfigDef.validateAll`). Never throws. */
+  /**
+   * Validates every key and collects all errors (like `ConfigDef.validateAll`). Never throws ConfigException.
+   * As in Kafka, a value that fails to parse (or is missing, or null) becomes null and the key's validator
+   * still runs on it, so e.g. `tasks.max=abc` yields both the type error and the range's "must be non-null".
+   */
   validateAll(props: Record<string, string | null | undefined>): Map<string, ConfigValue> {
     const result = new Map<string, ConfigValue>();
     const rawErrors = this.rawTypeErrors(props);
@@ -143,19 +190,34 @@ export class ConfigDef {
         visible: true,
       };
       const raw = props[key.name];
+      let value: unknown = null;
       if (raw === null) {
-        cv.errorMessages.push('Null value can not be supplied as the configuration value.');
+        value = null;
       } else if (rawErrors.has(key.name)) {
-        cv.value = raw;
         cv.errorMessages.push(rawErrors.get(key.name)!);
-      } else {
+      } else if (raw !== undefined) {
         try {
-          cv.value = this.parseKey(key, props as Record<string, string | undefined>);
+          value = key.parser ? key.parser(key.name, raw) : parseType(key.name, raw, key.type);
         } catch (e) {
-          cv.value = raw ?? null;
           cv.errorMessages.push(e instanceof Error ? e.message : String(e));
         }
+      } else if (key.defaultValue === NO_DEFAULT) {
+        cv.errorMessages.push(`Missing required configuration "${key.name}" which has no default value.`);
+      } else {
+        value = key.defaultValue;
       }
+      if (key.validator) {
+        try {
+          key.validator.ensureValid(key.name, value);
+        } catch (e) {
+          // Only ConfigExceptions are validation errors; a validator that cannot cope with the null left by an
+          // earlier error is not reported a second time.
+          if (e instanceof ConfigException) cv.errorMessages.push(e.message);
+          else if (value !== null) cv.errorMessages.push(e instanceof Error ? e.message : String(e));
+        }
+      }
+      if (raw === null) cv.errorMessages.push('Null value can not be supplied as the configuration value.');
+      cv.value = value;
       result.set(key.name, cv);
     }
     return result;
@@ -165,7 +227,7 @@ export class ConfigDef {
     const raw = props[key.name];
     let value: unknown;
     if (raw !== undefined) {
-      value = parseType(key.name, raw, key.type);
+      value = key.parser ? key.parser(key.name, raw) : parseType(key.name, raw, key.type);
     } else if (key.defaultValue === NO_DEFAULT) {
       throw new ConfigException(`Missing required configuration "${key.name}" which has no default value.`);
     } else {
@@ -377,7 +439,8 @@ export const Validators = {
   nonEmptyString(): Validator {
     return {
       ensureValid(name, value) {
-        if (value === null || value === undefined || String(value).length === 0) throw invalid(name, value ?? '', 'String may not be empty');
+        // Kafka's NonEmptyString lets null through (a missing required key is reported on its own).
+        if (value !== null && value !== undefined && String(value).length === 0) throw invalid(name, value, 'String may not be empty');
       },
       toString: () => 'non-empty string',
     };
@@ -386,7 +449,8 @@ export const Validators = {
   nonEmptyStringWithoutControlChars(): Validator {
     return {
       ensureValid(name, value) {
-        const s = value === null || value === undefined ? '' : String(value);
+        if (value === null || value === undefined) return; // reported as missing, as in Kafka
+        const s = String(value);
         if (s.length === 0) throw invalid(name, s, 'String may not be empty');
         const bad = [...s].filter((c) => /[\u0000-\u001f\u007f-\u009f]/.test(c)).map((c) => c.charCodeAt(0));
         if (bad.length > 0) {

@@ -22,6 +22,8 @@ export interface SinkTaskDeps {
   taskConfig: Record<string, string>;
   initialState: TargetState;
   converters: ConverterSet;
+  /** For records the sink produces (`output.key.converter` / `output.value.converter`, else the connector's). */
+  outputConverters: ConverterSet;
   chain: TransformationChain;
   errors: RetryWithToleranceOperator;
   consumer: TopicConsumer;
@@ -200,7 +202,7 @@ export class WorkerSinkTask extends WorkerTask {
   private async produce(records: SourceRecord[]): Promise<void> {
     const out: ProduceRecord[] = [];
     for (const r of records) {
-      const p = toProduceRecord(r, this.deps.converters, this.deps.errors, { sourceRecord: r });
+      const p = toProduceRecord(r, this.deps.outputConverters, this.deps.errors, { sourceRecord: r });
       if (p === SKIP) continue;
       if (!this.usedTopics.has(p.topic)) {
         await this.deps.topicCreator.ensure(p.topic);

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { type Connector, SinkConnector, type SinkTask, SourceConnector, type SourceTask } from '../api/connector.js';
 import type { Converter, HeaderConverter } from '../api/converter.js';
+import type { PluginInstance, PluginType } from '../api/plugin.js';
 import { ConnectException } from '../errors.js';
 import type { ConnectorTaskId, ConnectorType, TargetState } from '../herder/types.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
@@ -201,6 +202,7 @@ export class Worker {
       taskConfig,
       initialState: targetState,
       converters,
+      outputConverters: this.converters(connectorConfig, 'output.'),
       chain,
       errors,
       consumer: backend.consumer(groupId, { clientId: `connector-consumer-${id.connector}-${id.task}`, properties: this.clientProperties('consumer', connectorConfig) }),
@@ -222,35 +224,36 @@ export class Worker {
     return out;
   }
 
-  /** Key, value and header converters: the connector's if it names a class, else the worker's (with that config's keys). */
-  converters(connectorConfig: Record<string, string>): ConverterSet {
-    const make = (which: 'key' | 'value' | 'header') => {
-      const classKey = `${which}.converter`;
+  /**
+   * Key, value and header converters: the connector's if it names a class, else the worker's (each with the
+   * `<which>.converter.*` keys of the config the class came from). With `prefix` (sinks' `output.`), a
+   * `<prefix><which>.converter` in the connector config wins, else the plain one applies.
+   */
+  converters(connectorConfig: Record<string, string>, prefix = ''): ConverterSet {
+    const registry = this.deps.registry;
+    const make = <T>(which: 'key' | 'value' | 'header', types: PluginType[], configure: (c: T, props: Record<string, string>) => void) => {
+      let classKey = `${prefix}${which}.converter`;
+      if (connectorConfig[classKey] === undefined) classKey = `${which}.converter`;
       const fromConnector = connectorConfig[classKey] !== undefined;
       const source: Record<string, string | undefined> = fromConnector ? connectorConfig : this.deps.config.originals;
       const cls = (source[classKey] ?? (which === 'header' ? 'org.apache.kafka.connect.storage.SimpleHeaderConverter' : undefined))?.trim();
       if (!cls) throw new ConnectException(`Missing required configuration "${classKey}" which has no default value.`);
-      const props: Record<string, string> = {};
+      const props: Record<string, string> = { 'converter.type': which };
       for (const [k, v] of Object.entries(source)) if (v !== undefined && k.startsWith(`${classKey}.`)) props[k.slice(classKey.length + 1)] = v;
-      return { cls, props };
+      const instance = registry.create<T & PluginInstance>(cls, ...types);
+      configure(instance, props);
+      return { instance, className: registry.find(cls)!.className };
     };
-    const key = make('key');
-    const value = make('value');
-    const header = make('header');
-    const registry = this.deps.registry;
-    const keyConv = registry.create<Converter>(key.cls, 'converter');
-    keyConv.configure({ ...key.props, 'converter.type': 'key' }, true);
-    const valueConv = registry.create<Converter>(value.cls, 'converter');
-    valueConv.configure({ ...value.props, 'converter.type': 'value' }, false);
-    const headerConv = registry.create<HeaderConverter>(header.cls, 'header_converter', 'converter');
-    headerConv.configure({ ...header.props, 'converter.type': 'header' });
+    const key = make<Converter>('key', ['converter'], (c, p) => c.configure(p, true));
+    const value = make<Converter>('value', ['converter'], (c, p) => c.configure(p, false));
+    const header = make<HeaderConverter>('header', ['header_converter', 'converter'], (c, p) => c.configure(p));
     return {
-      key: keyConv,
-      keyClass: registry.find(key.cls)!.className,
-      value: valueConv,
-      valueClass: registry.find(value.cls)!.className,
-      header: headerConv,
-      headerClass: registry.find(header.cls)!.className,
+      key: key.instance,
+      keyClass: key.className,
+      value: value.instance,
+      valueClass: value.className,
+      header: header.instance,
+      headerClass: header.className,
     };
   }
 
