@@ -24,8 +24,7 @@ program
   .action(async (workerFile: string, connectorFiles: string[]) => {
     const props = await readPropertiesFile(workerFile);
     const connectors = await Promise.all(connectorFiles.map(readConnectorFile));
-    const logger = configureLogging({ level: props['log.level'] }).root;
-    const worker = await startStandalone(props, connectors, logger);
+    const worker = await startStandalone(props, connectors, configureLogging({ level: props['log.level'] }));
     process.stderr.write(`tsconnect ${VERSION} standalone worker listening on ${worker.url}\n`);
     stopOnSignals(() => worker.stop());
   });

@@ -4,12 +4,11 @@
  */
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import type { Logger } from 'pino';
 import { builtinPlugins } from '../plugins.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import type { Herder, TargetState } from './herder/types.js';
 import { createConfigValidation } from './herder/config-validation.js';
-import { configureLogging } from './logging.js';
+import { type Logging, configureLogging } from './logging.js';
 import type { ConnectorFile } from './properties.js';
 import { createRestServer } from './rest/server.js';
 import { PluginRegistry } from './runtime/plugins.js';
@@ -19,10 +18,13 @@ import { FileConfigStore } from './storage/config-store.js';
 import { FileOffsetStore } from './storage/offset-store.js';
 import { MemoryStatusStore } from './storage/status-store.js';
 import { createTopicBackend } from './topics/backend.js';
+import type { TopicBackend } from './topics/types.js';
 import { VERSION, COMMIT } from '../version.js';
 
 export interface StandaloneWorker {
   herder: Herder;
+  /** Where this worker's topics live (the embedded log or Kafka). */
+  backend: TopicBackend;
   registry: PluginRegistry;
   /** Base URL of the REST API, e.g. `http://127.0.0.1:8083`. */
   url: string;
@@ -32,8 +34,9 @@ export interface StandaloneWorker {
 export async function startStandalone(
   props: Record<string, string>,
   connectors: ConnectorFile[] = [],
-  logger: Logger = configureLogging({ level: props['log.level'] }).root,
+  logging: Logging = configureLogging({ level: props['log.level'] }),
 ): Promise<StandaloneWorker> {
+  const logger = logging.getLogger('org.apache.kafka.connect.runtime');
   const config = WorkerConfig.parse(props);
   const registry = new PluginRegistry().register(...builtinPlugins());
   const loaded = await registry.loadPluginPath(config.parsed.getList('plugin.path'));
@@ -76,21 +79,29 @@ export async function startStandalone(
     topicTrackingAllowReset: config.parsed.getBoolean('topic.tracking.allow.reset'),
   });
 
-  const rest = await createRestServer({ herder, host: listener.host, port: listener.port, logger, workerProps: props });
+  const rest = createRestServer({
+    herder,
+    logging,
+    listeners: `http://${listener.host}:${listener.port}`,
+    'rest.advertised.host.name': advertisedHost,
+    'rest.advertised.port': advertisedPort,
+  });
+  const { url } = await rest.start();
   await herder.start();
   for (const c of connectors) {
     const initialState: TargetState | undefined =
       c.initialState === 'RUNNING' ? 'STARTED' : c.initialState === 'PAUSED' ? 'PAUSED' : c.initialState === 'STOPPED' ? 'STOPPED' : undefined;
     await herder.putConnectorConfig(c.name, c.config, { allowReplace: true, initialState });
   }
-  logger.info({ url: rest.url, workerId, backend: backend.kind }, 'Kafka Connect started');
+  logger.info({ url, workerId, backend: backend.kind }, 'Kafka Connect started');
 
   return {
     herder,
+    backend,
     registry,
-    url: rest.url,
+    url,
     async stop() {
-      await rest.close();
+      await rest.stop();
       await herder.stop();
       await offsetStore.stop();
       await configStore.stop();

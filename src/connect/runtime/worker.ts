@@ -17,7 +17,7 @@ import { type ErrorReporter, RetryWithToleranceOperator } from './errors/retry-w
 import type { PluginRegistry } from './plugins.js';
 import type { ConverterSet } from './record-conversion.js';
 import { TopicCreator } from './topic-creation.js';
-import { buildTransformStages } from './transform-stages.js';
+import { transformationStages } from './connector-config.js';
 import { TransformationChain } from './transformation-chain.js';
 import type { WorkerConfig } from './worker-config.js';
 import { type ConnectorStatusListener, WorkerConnector } from './worker-connector.js';
@@ -170,7 +170,7 @@ export class Worker {
     const logger = this.deps.logger.child({ connector: id.connector, task: id.task });
     const converters = this.converters(connectorConfig);
     const errors = this.errorOperator(id, connectorConfig, connector instanceof SinkConnector, logger);
-    const chain = new TransformationChain(buildTransformStages(registry, connectorConfig), errors);
+    const chain = new TransformationChain(transformationStages(registry, connectorConfig), errors);
     const topicCreator = new TopicCreator(backend, config.parsed.getBoolean('topic.creation.enable'), connectorConfig);
     const onTopicUsed = (topic: string) => this.deps.onTopicUsed(id.connector, topic);
     const TaskClass = connector.taskClass();
