@@ -75,7 +75,7 @@ async function consume(topic: string, opts: ConsumeOptions): Promise<void> {
   props['key.converter'] ??= 'unused';
   props['value.converter'] ??= 'unused';
   const logger = configureLogging({ level: 'WARN' }).root;
-  const backend = createTopicBackend(WorkerConfig.parse(props), logger);
+  const backend = createTopicBackend(WorkerConfig.parse(props), logger, 'auto');
   await backend.start();
   const p = Object.fromEntries((opts.property ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2) as [string, string]));
   const flag = (k: string) => (p[k] ?? 'false').toLowerCase() === 'true';

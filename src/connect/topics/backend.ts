@@ -5,7 +5,10 @@ import { EmbeddedTopicBackend } from './embedded/index.js';
 import { KafkaTopicBackend } from './kafka/index.js';
 import type { TopicBackend } from './types.js';
 
-export function createTopicBackend(config: WorkerConfig, logger: Logger): TopicBackend {
+/**
+ * `access: 'auto'` opens the embedded log read-only when a worker owns it (`tsconnect consume` beside a worker).
+ */
+export function createTopicBackend(config: WorkerConfig, logger: Logger, access: 'read-write' | 'auto' = 'read-write'): TopicBackend {
   const servers = config.bootstrapServers;
   if (servers.length > 0) {
     return new KafkaTopicBackend({
@@ -20,6 +23,7 @@ export function createTopicBackend(config: WorkerConfig, logger: Logger): TopicB
   return new EmbeddedTopicBackend({
     dir: config.embeddedLogDir,
     fsync: config.parsed.getString('embedded.log.fsync') as 'always' | 'interval' | 'never',
+    access,
     logger,
   });
 }
