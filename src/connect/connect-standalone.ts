@@ -5,6 +5,7 @@
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { builtinPlugins } from '../plugins.js';
+import { mlRestExtension } from '../../ml-sinks/rest.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import type { Herder, TargetState } from './herder/types.js';
 import { createConfigValidation } from './herder/config-validation.js';
@@ -85,6 +86,7 @@ export async function startStandalone(
     listeners: `http://${listener.host}:${listener.port}`,
     'rest.advertised.host.name': advertisedHost,
     'rest.advertised.port': advertisedPort,
+    extensions: [mlRestExtension],
   });
   const { url } = await rest.start();
   await herder.start();

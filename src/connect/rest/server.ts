@@ -33,6 +33,8 @@ export interface RestServerOptions extends AdvertisedOptions {
   /** Server-side timeout of herder-backed requests. Default 90 000 ms, as in Kafka. */
   requestTimeoutMs?: number;
   setClusterLoggerLevel?: RestContext['setClusterLoggerLevel'];
+  /** More resources beside the Connect API (like Kafka Connect's REST extensions). */
+  extensions?: ((app: FastifyInstance, ctx: RestContext) => void)[];
 }
 
 export interface BoundAddress {
@@ -62,10 +64,9 @@ export function createRestServer(options: RestServerOptions): RestServer {
 
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
-    ignoreTrailingSlash: true,
     logger: false,
     // Connector names may contain '%2F'-encoded slashes; keep them inside the parameter.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
   });
 
   const ctx: RestContext = {
@@ -109,6 +110,7 @@ export function createRestServer(options: RestServerOptions): RestServer {
   topicsResource(app, ctx);
   pluginsResource(app, ctx);
   if (options['admin.listeners'] !== '') loggersResource(app, ctx);
+  for (const extension of options.extensions ?? []) extension(app, ctx);
 
   let bound: BoundAddress | null = null;
   return {
