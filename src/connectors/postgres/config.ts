@@ -1,0 +1,303 @@
+/**
+ * The connector's configuration: Debezium's key names and defaults (specs/debezium-postgres.md §4), one
+ * ConfigDef for validation and REST listings, and a typed view (`PostgresConfig`) used by the task.
+ */
+import { ConfigDef, type ParsedConfig, Password, Validators, invalid } from '../../connect/api/config-def.js';
+import { ConfigException } from '../../connect/errors.js';
+
+const SNAPSHOT_MODES = ['initial', 'always', 'no_data', 'never', 'initial_only', 'when_needed'] as const;
+export type SnapshotMode = 'initial' | 'always' | 'no_data' | 'initial_only' | 'when_needed';
+export type DecimalMode = 'precise' | 'double' | 'string';
+export type TimePrecisionMode = 'adaptive' | 'adaptive_time_microseconds' | 'connect' | 'isostring' | 'microseconds' | 'nanoseconds';
+export type BinaryMode = 'bytes' | 'base64' | 'base64-url-safe' | 'hex';
+export type AutocreateMode = 'all_tables' | 'filtered' | 'disabled' | 'no_tables';
+
+const regexList = {
+  ensureValid(name: string, value: unknown): void {
+    for (const v of (value as string[] | null) ?? []) {
+      try {
+        new RegExp(v);
+      } catch (e) {
+        throw invalid(name, (value as string[]).join(','), `Invalid regular expression '${v}': ${(e as Error).message}`);
+      }
+    }
+  },
+  toString: () => 'comma-separated list of regular expressions',
+};
+
+const topicPrefix = {
+  ensureValid(name: string, value: unknown): void {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+$/.test(value)) {
+      throw invalid(name, value, 'Topic prefix may only contain ASCII alphanumerics, \'.\', \'_\' and \'-\'');
+    }
+  },
+  toString: () => '[A-Za-z0-9._-]+',
+};
+
+const slotName = {
+  ensureValid(name: string, value: unknown): void {
+    if (typeof value !== 'string' || !/^[a-z0-9_]{1,63}$/.test(value)) {
+      throw invalid(name, value, 'Valid replication slot name must contain only digits, lowercase characters and underscores with length <= 63');
+    }
+  },
+  toString: () => '[a-z0-9_]{1,63}',
+};
+
+let cached: ConfigDef | null = null;
+
+export function postgresConfigDef(): ConfigDef {
+  if (cached) return cached;
+  const d = new ConfigDef();
+  const conn = 'Postgres';
+  d.define({ name: 'topic.prefix', type: 'STRING', validator: topicPrefix, importance: 'HIGH', group: conn, documentation: 'Topic prefix that identifies and provides a namespace for the database server; used as source.name, the offset partition and the topic name prefix.' });
+  d.define({ name: 'database.hostname', type: 'STRING', importance: 'HIGH', group: conn, documentation: 'Resolvable hostname or IP address of the database server.' });
+  d.define({ name: 'database.port', type: 'INT', defaultValue: 5432, validator: Validators.between(1, 65535), group: conn, documentation: 'Port of the database server.' });
+  d.define({ name: 'database.user', type: 'STRING', importance: 'HIGH', group: conn, documentation: 'Name of the database user to be used when connecting to the database.' });
+  d.define({ name: 'database.password', type: 'PASSWORD', defaultValue: null, importance: 'HIGH', group: conn, documentation: 'Password of the database user to be used when connecting to the database.' });
+  d.define({ name: 'database.dbname', type: 'STRING', importance: 'HIGH', group: conn, documentation: 'The name of the database from which the connector should capture changes.' });
+  d.define({ name: 'database.sslmode', type: 'STRING', defaultValue: 'prefer', validator: Validators.inIgnoreCase('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'), group: conn, documentation: 'Whether to use an encrypted connection to the server.' });
+  d.define({ name: 'database.sslrootcert', type: 'STRING', defaultValue: null, group: conn, documentation: 'File containing the root certificate(s) against which the server is validated.' });
+  d.define({ name: 'database.tcpKeepAlive', type: 'BOOLEAN', defaultValue: true, group: conn, documentation: 'Enable or disable TCP keep-alive probe.' });
+  d.define({ name: 'database.initial.statements', type: 'STRING', defaultValue: null, group: conn, documentation: 'Semicolon-separated SQL statements executed when a JDBC connection is established (not the replication connection).' });
+  d.define({ name: 'plugin.name', type: 'STRING', defaultValue: 'decoderbufs', validator: Validators.inIgnoreCase('decoderbufs', 'pgoutput'), group: conn, documentation: 'The name of the logical decoding plugin. Only pgoutput is implemented; decoderbufs is accepted and pgoutput used instead.' });
+  d.define({ name: 'slot.name', type: 'STRING', defaultValue: 'debezium', validator: slotName, group: conn, documentation: 'The name of the Postgres logical decoding slot created for streaming changes.' });
+  d.define({ name: 'slot.drop.on.stop', type: 'BOOLEAN', defaultValue: false, group: conn, documentation: 'Whether to drop the logical replication slot when the connector finishes orderly.' });
+  d.define({ name: 'slot.stream.params', type: 'STRING', defaultValue: null, group: conn, documentation: 'Extra parameters for the logical decoding plugin, as k=v pairs separated by \';\'.' });
+  d.define({ name: 'slot.max.retries', type: 'INT', defaultValue: 6, validator: Validators.atLeast(1), group: conn, documentation: 'How many times to retry connecting to a replication slot when an attempt fails.' });
+  d.define({ name: 'slot.retry.delay.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(1), group: conn, documentation: 'Time to wait between retry attempts when the connector fails to connect to a replication slot.' });
+  d.define({ name: 'publication.name', type: 'STRING', defaultValue: 'dbz_publication', group: conn, documentation: 'The name of the Postgres publication used for streaming changes (pgoutput).' });
+  d.define({ name: 'publication.autocreate.mode', type: 'STRING', defaultValue: 'all_tables', validator: Validators.inIgnoreCase('all_tables', 'disabled', 'filtered', 'no_tables'), group: conn, documentation: 'Applies only with pgoutput: all_tables, disabled, filtered or no_tables.' });
+  d.define({ name: 'status.update.interval.ms', type: 'INT', defaultValue: 10000, validator: Validators.atLeast(0), group: conn, documentation: 'Frequency for sending replication connection status updates to the server.' });
+  d.define({ name: 'lsn.flush.mode', type: 'STRING', defaultValue: 'connector', validator: Validators.inIgnoreCase('connector', 'manual', 'connector_and_driver'), group: conn, documentation: 'Who confirms LSNs to the server: connector (after offsets are committed) or manual (never). connector_and_driver behaves as connector here.' });
+
+  const filters = 'Filters';
+  d.define({ name: 'schema.include.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'The schemas for which events should be captured.' });
+  d.define({ name: 'schema.exclude.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'The schemas for which events must not be captured.' });
+  d.define({ name: 'table.include.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'The tables for which changes are to be captured (schema.table regexes).' });
+  d.define({ name: 'table.exclude.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'The tables for which changes are not to be captured.' });
+  d.define({ name: 'column.include.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'Regular expressions matching columns to include (schema.table.column).' });
+  d.define({ name: 'column.exclude.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'Regular expressions matching columns to exclude (schema.table.column).' });
+  d.define({ name: 'table.ignore.builtin', type: 'BOOLEAN', defaultValue: true, group: filters, documentation: 'Whether built-in tables should be ignored.' });
+  d.define({ name: 'message.key.columns', type: 'STRING', defaultValue: null, group: filters, documentation: 'Custom key columns: <tableRegex>:<col>[,<col>...] entries separated by \';\'.' });
+  d.define({ name: 'message.prefix.include.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'Logical decoding message prefixes to capture.' });
+  d.define({ name: 'message.prefix.exclude.list', type: 'LIST', defaultValue: null, validator: regexList, group: filters, documentation: 'Logical decoding message prefixes to skip.' });
+  d.define({ name: 'skipped.operations', type: 'LIST', defaultValue: 't', validator: Validators.list(Validators.inIgnoreCase('c', 'u', 'd', 't', 'none')), group: filters, documentation: 'Operations to skip while streaming: c (insert), u (update), d (delete), t (truncate), or none.' });
+
+  const events = 'Events';
+  d.define({ name: 'tombstones.on.delete', type: 'BOOLEAN', defaultValue: true, group: events, documentation: 'Whether delete operations should be followed by a tombstone event.' });
+  d.define({ name: 'provide.transaction.metadata', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Enables transaction metadata extraction together with event counting.' });
+  d.define({ name: 'include.unknown.datatypes', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Include columns of types the connector does not know, as their text bytes.' });
+  d.define({ name: 'unavailable.value.placeholder', type: 'STRING', defaultValue: '__debezium_unavailable_value', group: events, documentation: 'Value used for unchanged TOASTed columns whose value is not available.' });
+  d.define({ name: 'decimal.handling.mode', type: 'STRING', defaultValue: 'precise', validator: Validators.inIgnoreCase('precise', 'double', 'string'), group: events, documentation: 'How DECIMAL/NUMERIC columns are represented: precise, double or string.' });
+  d.define({ name: 'time.precision.mode', type: 'STRING', defaultValue: 'adaptive', validator: Validators.inIgnoreCase('adaptive', 'adaptive_time_microseconds', 'connect', 'isostring', 'microseconds', 'nanoseconds'), group: events, documentation: 'Time, date and timestamp representation.' });
+  d.define({ name: 'binary.handling.mode', type: 'STRING', defaultValue: 'bytes', validator: Validators.inIgnoreCase('bytes', 'base64', 'base64-url-safe', 'hex'), group: events, documentation: 'How binary columns are represented.' });
+  d.define({ name: 'hstore.handling.mode', type: 'STRING', defaultValue: 'json', validator: Validators.inIgnoreCase('json', 'map'), group: events, documentation: 'How HSTORE columns are represented: json or map.' });
+  d.define({ name: 'interval.handling.mode', type: 'STRING', defaultValue: 'numeric', validator: Validators.inIgnoreCase('numeric', 'string'), group: events, documentation: 'How INTERVAL columns are represented: numeric (µs) or string (ISO 8601).' });
+  d.define({ name: 'money.fraction.digits', type: 'SHORT', defaultValue: 2, group: events, documentation: 'Number of fractional digits for money columns.' });
+  d.define({ name: 'topic.delimiter', type: 'STRING', defaultValue: '.', group: events, documentation: 'Delimiter between the parts of a topic name.' });
+  d.define({ name: 'topic.heartbeat.prefix', type: 'STRING', defaultValue: '__debezium-heartbeat', group: events, documentation: 'Prefix of the heartbeat topic.' });
+  d.define({ name: 'topic.transaction', type: 'STRING', defaultValue: 'transaction', group: events, documentation: 'Suffix of the transaction metadata topic.' });
+  d.define({ name: 'extended.headers.enabled', type: 'BOOLEAN', defaultValue: true, group: events, documentation: 'Add __debezium.context.* headers to data records.' });
+
+  const snap = 'Snapshot';
+  d.define({ name: 'snapshot.mode', type: 'STRING', defaultValue: 'initial', validator: Validators.inIgnoreCase(...SNAPSHOT_MODES), group: snap, documentation: 'When to run a snapshot: initial, always, no_data (never), initial_only, when_needed.' });
+  d.define({ name: 'snapshot.fetch.size', type: 'INT', defaultValue: 10240, validator: Validators.atLeast(1), group: snap, documentation: 'Rows fetched per round trip while reading a table during a snapshot.' });
+  d.define({ name: 'snapshot.max.threads', type: 'INT', defaultValue: 1, validator: Validators.atLeast(1), group: snap, documentation: 'Tables read in parallel during a snapshot (this implementation reads one at a time).' });
+  d.define({ name: 'snapshot.select.statement.overrides', type: 'LIST', defaultValue: null, group: snap, documentation: 'Tables (schema.table) whose snapshot SELECT is given by snapshot.select.statement.overrides.<schema>.<table>.' });
+  d.define({ name: 'snapshot.include.collection.list', type: 'LIST', defaultValue: null, validator: regexList, group: snap, documentation: 'Captured tables to include in the snapshot.' });
+
+  const rt = 'Runtime';
+  d.define({ name: 'max.batch.size', type: 'INT', defaultValue: 2048, validator: Validators.atLeast(1), group: rt, documentation: 'Maximum size of each batch of source records.' });
+  d.define({ name: 'max.queue.size', type: 'INT', defaultValue: 8192, validator: Validators.atLeast(1), group: rt, documentation: 'Maximum size of the queue for change events read from the database log.' });
+  d.define({ name: 'poll.interval.ms', type: 'LONG', defaultValue: 500, validator: Validators.atLeast(1), group: rt, documentation: 'Time to wait for new change events when none are available.' });
+  d.define({ name: 'heartbeat.interval.ms', type: 'INT', defaultValue: 0, validator: Validators.atLeast(0), group: rt, documentation: 'Interval between heartbeat records; 0 disables heartbeats.' });
+  d.define({ name: 'heartbeat.action.query', type: 'STRING', defaultValue: null, group: rt, documentation: 'SQL run on each heartbeat.' });
+  d.define({ name: 'errors.max.retries', type: 'INT', defaultValue: -1, validator: Validators.atLeast(-1), group: rt, documentation: 'Retries on retriable errors before failing (-1 = unlimited, 0 = none).' });
+  d.define({ name: 'retriable.restart.connector.wait.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(0), group: rt, documentation: 'Time to wait before reconnecting after a retriable error.' });
+  cached = d;
+  return d;
+}
+
+/** Compiles a Debezium regex list (case-insensitive, anchored full match). */
+export function compileList(list: string[]): RegExp[] {
+  return list.filter((s) => s.length > 0).map((s) => new RegExp(`^(?:${s})$`, 'i'));
+}
+
+export interface KeyColumnRule {
+  table: RegExp;
+  columns: RegExp[];
+}
+
+export interface PostgresConfig {
+  topicPrefix: string;
+  connection: { host: string; port: number; user: string; password?: string; database: string; sslmode: string; sslrootcert: string | null; keepAlive: boolean };
+  initialStatements: string[];
+  pluginNameRequested: string;
+  slotName: string;
+  slotDropOnStop: boolean;
+  slotStreamParams: Record<string, string>;
+  slotMaxRetries: number;
+  slotRetryDelayMs: number;
+  publicationName: string;
+  publicationAutocreateMode: AutocreateMode;
+  statusUpdateIntervalMs: number;
+  lsnFlushManual: boolean;
+  schemaInclude: RegExp[];
+  schemaExclude: RegExp[];
+  tableInclude: RegExp[];
+  tableExclude: RegExp[];
+  /** The include patterns in order (snapshot table order follows them). */
+  tableIncludeSources: string[];
+  columnInclude: RegExp[];
+  columnExclude: RegExp[];
+  messageKeyColumns: KeyColumnRule[];
+  messagePrefixInclude: RegExp[];
+  messagePrefixExclude: RegExp[];
+  skippedOperations: Set<string>;
+  skippedOperationsExplicit: boolean;
+  tombstonesOnDelete: boolean;
+  provideTransactionMetadata: boolean;
+  includeUnknownDatatypes: boolean;
+  unavailablePlaceholder: string;
+  decimalMode: DecimalMode;
+  timePrecisionMode: TimePrecisionMode;
+  binaryMode: BinaryMode;
+  hstoreMode: 'json' | 'map';
+  intervalMode: 'numeric' | 'string';
+  moneyFractionDigits: number;
+  topicDelimiter: string;
+  heartbeatTopicPrefix: string;
+  transactionTopic: string;
+  extendedHeaders: boolean;
+  snapshotMode: SnapshotMode;
+  snapshotFetchSize: number;
+  snapshotOverrides: Map<string, string>;
+  snapshotInclude: RegExp[];
+  maxBatchSize: number;
+  maxQueueSize: number;
+  pollIntervalMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatActionQuery: string | null;
+  errorsMaxRetries: number;
+  retriableRestartWaitMs: number;
+}
+
+function parseKeyColumns(text: string | null): KeyColumnRule[] {
+  if (!text) return [];
+  const rules: KeyColumnRule[] = [];
+  for (const entry of text.split(';').map((s) => s.trim()).filter(Boolean)) {
+    const idx = entry.lastIndexOf(':');
+    if (idx <= 0) throw new ConfigException('message.key.columns', text, `Invalid entry '${entry}', expected <tableRegex>:<column>[,<column>]`);
+    const table = new RegExp(`^(?:${entry.slice(0, idx)})$`, 'i');
+    const columns = entry
+      .slice(idx + 1)
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .map((c) => new RegExp(`^(?:${c})$`, 'i'));
+    rules.push({ table, columns });
+  }
+  return rules;
+}
+
+/** Parses and checks a raw connector/task config into the typed form; throws ConfigException. */
+export function parsePostgresConfig(props: Record<string, string>): PostgresConfig {
+  const c: ParsedConfig = postgresConfigDef().parse(props);
+  if (c.getList('schema.include.list').length && c.getList('schema.exclude.list').length) {
+    throw new ConfigException('schema.exclude.list', c.getList('schema.exclude.list').join(','), 'Schema include and exclude lists are mutually exclusive');
+  }
+  if (c.getList('table.include.list').length && c.getList('table.exclude.list').length) {
+    throw new ConfigException('table.exclude.list', c.getList('table.exclude.list').join(','), 'Table include and exclude lists are mutually exclusive');
+  }
+  if (c.getList('column.include.list').length && c.getList('column.exclude.list').length) {
+    throw new ConfigException('column.exclude.list', c.getList('column.exclude.list').join(','), 'Column include and exclude lists are mutually exclusive');
+  }
+  const maxQueue = c.getInt('max.queue.size')!;
+  const maxBatch = c.getInt('max.batch.size')!;
+  if (maxQueue <= maxBatch) throw new ConfigException('max.queue.size', maxQueue, 'Must be larger than the maximum batch size');
+  const skipped = c.getList('skipped.operations').map((s) => s.trim().toLowerCase());
+  let mode = c.getString('snapshot.mode')!.toLowerCase();
+  if (mode === 'never') mode = 'no_data';
+  const overrides = new Map<string, string>();
+  for (const t of c.getList('snapshot.select.statement.overrides')) {
+    const sql = props[`snapshot.select.statement.overrides.${t}`];
+    if (sql) overrides.set(t, sql);
+  }
+  const streamParams: Record<string, string> = {};
+  for (const kv of (c.getString('slot.stream.params') ?? '').split(';')) {
+    const i = kv.indexOf('=');
+    if (i > 0) streamParams[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+  }
+  const pw = c.getPassword('database.password');
+  return {
+    topicPrefix: c.getString('topic.prefix')!,
+    connection: {
+      host: c.getString('database.hostname')!,
+      port: c.getInt('database.port')!,
+      user: c.getString('database.user')!,
+      password: pw instanceof Password ? pw.value : undefined,
+      database: c.getString('database.dbname')!,
+      sslmode: c.getString('database.sslmode')!.toLowerCase(),
+      sslrootcert: c.getString('database.sslrootcert'),
+      keepAlive: c.getBoolean('database.tcpKeepAlive'),
+    },
+    initialStatements: splitStatements(c.getString('database.initial.statements')),
+    pluginNameRequested: c.getString('plugin.name')!.toLowerCase(),
+    slotName: c.getString('slot.name')!,
+    slotDropOnStop: c.getBoolean('slot.drop.on.stop'),
+    slotStreamParams: streamParams,
+    slotMaxRetries: c.getInt('slot.max.retries')!,
+    slotRetryDelayMs: c.getLong('slot.retry.delay.ms')!,
+    publicationName: c.getString('publication.name')!,
+    publicationAutocreateMode: c.getString('publication.autocreate.mode')!.toLowerCase() as AutocreateMode,
+    statusUpdateIntervalMs: c.getInt('status.update.interval.ms')!,
+    lsnFlushManual: c.getString('lsn.flush.mode')!.toLowerCase() === 'manual',
+    schemaInclude: compileList(c.getList('schema.include.list')),
+    schemaExclude: compileList(c.getList('schema.exclude.list')),
+    tableInclude: compileList(c.getList('table.include.list')),
+    tableExclude: compileList(c.getList('table.exclude.list')),
+    tableIncludeSources: c.getList('table.include.list'),
+    columnInclude: compileList(c.getList('column.include.list')),
+    columnExclude: compileList(c.getList('column.exclude.list')),
+    messageKeyColumns: parseKeyColumns(c.getString('message.key.columns')),
+    messagePrefixInclude: compileList(c.getList('message.prefix.include.list')),
+    messagePrefixExclude: compileList(c.getList('message.prefix.exclude.list')),
+    skippedOperations: new Set(skipped.filter((s) => s !== 'none')),
+    skippedOperationsExplicit: props['skipped.operations'] !== undefined,
+    tombstonesOnDelete: c.getBoolean('tombstones.on.delete'),
+    provideTransactionMetadata: c.getBoolean('provide.transaction.metadata'),
+    includeUnknownDatatypes: c.getBoolean('include.unknown.datatypes'),
+    unavailablePlaceholder: c.getString('unavailable.value.placeholder')!,
+    decimalMode: c.getString('decimal.handling.mode')!.toLowerCase() as DecimalMode,
+    timePrecisionMode: c.getString('time.precision.mode')!.toLowerCase() as TimePrecisionMode,
+    binaryMode: c.getString('binary.handling.mode')!.toLowerCase() as BinaryMode,
+    hstoreMode: c.getString('hstore.handling.mode')!.toLowerCase() as 'json' | 'map',
+    intervalMode: c.getString('interval.handling.mode')!.toLowerCase() as 'numeric' | 'string',
+    moneyFractionDigits: c.getInt('money.fraction.digits')!,
+    topicDelimiter: c.getString('topic.delimiter')!,
+    heartbeatTopicPrefix: c.getString('topic.heartbeat.prefix')!,
+    transactionTopic: c.getString('topic.transaction')!,
+    extendedHeaders: c.getBoolean('extended.headers.enabled'),
+    snapshotMode: mode as SnapshotMode,
+    snapshotFetchSize: c.getInt('snapshot.fetch.size')!,
+    snapshotOverrides: overrides,
+    snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
+    maxBatchSize: maxBatch,
+    maxQueueSize: maxQueue,
+    pollIntervalMs: Math.min(c.getLong('poll.interval.ms')!, 5000),
+    heartbeatIntervalMs: c.getInt('heartbeat.interval.ms')!,
+    heartbeatActionQuery: c.getString('heartbeat.action.query'),
+    errorsMaxRetries: c.getInt('errors.max.retries')!,
+    retriableRestartWaitMs: c.getLong('retriable.restart.connector.wait.ms')!,
+  };
+}
+
+/** `database.initial.statements`: `;` separates, `;;` is a literal semicolon. */
+function splitStatements(text: string | null): string[] {
+  if (!text) return [];
+  return text
+    .replace(/;;/g, '\u0000')
+    .split(';')
+    .map((s) => s.replace(/\u0000/g, ';').trim())
+    .filter(Boolean);
+}

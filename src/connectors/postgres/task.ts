@@ -1,0 +1,296 @@
+/**
+ * The PostgreSQL source task: checks the server, prepares publication and slot, decides on a snapshot
+ * (snapshot.mode and the stored offset), runs the snapshot and then the stream in the background, and
+ * hands batches from the bounded queue to `poll()`. LSNs are confirmed to the server only from `commit()`,
+ * i.e. for offsets whose records the runtime has durably written.
+ */
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
+import { pino, type Logger } from 'pino';
+import { SourceTask, type CommittedOffset } from '../../connect/api/connector.js';
+import type { SourceRecord } from '../../connect/data/index.js';
+import { ConnectException } from '../../connect/errors.js';
+import { Filters, listCapturedTables, readTableInfo } from './catalog.js';
+import { ChangeQueue } from './change-queue.js';
+import { type PostgresConfig, parsePostgresConfig } from './config.js';
+import { EventFactory } from './events.js';
+import { type LoadedOffset, flushLsnOf, loadOffset, sourcePartition } from './offsets.js';
+import { type Lsn, parseLsn } from './pgoutput/decoder.js';
+import { type CreatedSlot, type PgConnectionOptions, ReplicationConnection, newClient } from './replication-connection.js';
+import { runSnapshot } from './snapshot.js';
+import { checkReplicationRights, checkWalLevel, dropSlot, ensurePublication, explainConnectError, readSlot } from './slot-manager.js';
+import { CONNECTOR_VERSION } from './source-info.js';
+import { type ResumePoint, StreamProcessor, tableInfoFromRelation } from './stream-processor.js';
+import { Streamer } from './streamer.js';
+import { TableSchema } from './table-schema.js';
+import { TypeRegistry } from './types/type-registry.js';
+
+let pgoutputNoticeLogged = false;
+
+export class PostgresSourceTask extends SourceTask {
+  private cfg!: PostgresConfig;
+  private log!: Logger;
+  private client: pg.Client | null = null;
+  private queue!: ChangeQueue;
+  private streamer: Streamer | null = null;
+  private processor: StreamProcessor | null = null;
+  private background: Promise<void> | null = null;
+  private error: Error | null = null;
+  private stopping = false;
+  private finished = false;
+  private pendingConfirm: Lsn = 0;
+
+  version(): string {
+    return CONNECTOR_VERSION;
+  }
+
+  async start(props: Record<string, string>): Promise<void> {
+    this.cfg = parsePostgresConfig(props);
+    const cfg = this.cfg;
+    this.log = pino({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' }).child({ connector: props.name ?? cfg.topicPrefix, task: 'postgres' });
+    if (cfg.pluginNameRequested !== 'pgoutput' && !pgoutputNoticeLogged) {
+      pgoutputNoticeLogged = true;
+      this.log.warn(`plugin.name=${cfg.pluginNameRequested} is not available here; using pgoutput (the built-in logical decoding plugin)`);
+    }
+    this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize);
+    const conn = this.connectionOptions();
+    const client = newClient(conn);
+    client.on('error', (e) => this.fail(e));
+    try {
+      await client.connect();
+      for (const stmt of cfg.initialStatements) await client.query(stmt);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw explainConnectError(e, cfg);
+    }
+    this.client = client;
+    let repl: ReplicationConnection | null = null;
+    try {
+      await checkWalLevel(client);
+      await checkReplicationRights(client, cfg.connection.user);
+      const registry = new TypeRegistry();
+      await registry.load(client);
+      const filters = new Filters(cfg);
+      const events = new EventFactory(cfg, String(this.context?.taskId?.task ?? 0));
+      const serverVersion = Number(((await client.query('SHOW server_version_num')).rows[0] as { server_version_num: string }).server_version_num);
+
+      const offset = loadOffset((await this.context?.offsetStorageReader?.offset(sourcePartition(cfg.topicPrefix))) ?? null);
+      const captured = await listCapturedTables(client, filters);
+      await ensurePublication(client, cfg, captured, this.log);
+
+      let slot = await readSlot(client, cfg.slotName);
+      if (slot && slot.plugin !== 'pgoutput') {
+        throw new ConnectException(`Replication slot '${cfg.slotName}' exists but uses plugin '${slot.plugin}'; this connector needs pgoutput. Drop the slot or choose another slot.name.`);
+      }
+      if (slot && slot.database !== cfg.connection.database) {
+        throw new ConnectException(`Replication slot '${cfg.slotName}' belongs to database '${slot.database}', not '${cfg.connection.database}'. Choose another slot.name.`);
+      }
+      const doSnapshot = this.decideSnapshot(offset, slot?.restartLsn ?? null, slot !== null);
+      if (offset && !doSnapshot && !slot && cfg.snapshotMode !== 'initial_only') {
+        throw new ConnectException(`The connector is trying to read change stream starting at ${offset.lsnProc ?? offset.lsn}, but this is no longer available on the server (replication slot '${cfg.slotName}' is missing). Reconfigure the connector to use a snapshot mode when needed.`);
+      }
+      slot = await this.waitUntilSlotFree(client, slot);
+
+      repl = await ReplicationConnection.connect(conn).catch((e) => {
+        throw explainConnectError(e, cfg);
+      });
+      let created: CreatedSlot | null = null;
+      if (!slot) {
+        created = await repl.createSlot(cfg.slotName);
+        this.log.info({ slot: cfg.slotName, consistentPoint: created.consistentPoint }, 'Created replication slot');
+      }
+
+      const resolve = async (rel: Parameters<ConstructorParameters<typeof StreamProcessor>[2]>[0]) => {
+        if (!filters.tableIncluded(rel.schema, rel.name)) return null;
+        if (rel.columns.some((c) => !registry.has(c.typeOid))) await registry.load(client);
+        const info = tableInfoFromRelation(rel, await readTableInfo(client, rel.relationId));
+        return new TableSchema(info, cfg, registry, filters.columnIncluded);
+      };
+
+      let startLsn: Lsn;
+      let resume: ResumePoint | null = null;
+      let snapshotLsn: Lsn | null = null;
+      let snapshotName: string | null = null;
+      if (doSnapshot) {
+        if (created?.snapshotName) {
+          snapshotLsn = created.consistentPoint;
+          snapshotName = created.snapshotName;
+        } else {
+          // Read the position before the snapshot transaction starts: every later commit is streamed.
+          snapshotLsn = parseLsn(((await client.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0] as { l: string }).l);
+        }
+        startLsn = snapshotLsn;
+      } else if (offset) {
+        startLsn = offset.lsnCommit ?? offset.lsnProc ?? offset.lsn ?? 0;
+        resume = offset.fromSnapshot
+          ? null
+          : {
+              lsnCommit: offset.lsnCommit, lsnProc: offset.lsnProc, txId: offset.txId, eventsAtLsn: offset.eventsAtLsn,
+              midTransaction: ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'MESSAGE'].includes(offset.messageType ?? ''),
+            };
+      } else {
+        startLsn = created?.consistentPoint ?? 0;
+      }
+
+      const processor = new StreamProcessor(cfg, events, resolve, resume, this.log, { lsn: startLsn, tsUs: (offset?.tsUsec ?? Date.now() * 1000) });
+      processor.messagePrefixFilter = (p) => filters.messagePrefixIncluded(p);
+      if (cfg.heartbeatActionQuery) {
+        const q = cfg.heartbeatActionQuery;
+        processor.onHeartbeat = () => {
+          client.query(q).catch((e: Error) => this.log.warn({ err: e.message }, 'heartbeat.action.query failed'));
+        };
+      }
+      this.processor = processor;
+      const pluginOptions: Record<string, string> = { proto_version: '1', publication_names: cfg.publicationName };
+      if (serverVersion >= 140000) pluginOptions.messages = 'true';
+      Object.assign(pluginOptions, cfg.slotStreamParams);
+      this.streamer = new Streamer({ cfg, connection: conn, queue: this.queue, processor, pluginOptions, log: this.log, initialConnection: repl });
+      repl = null;
+
+      const tables: TableSchema[] = [];
+      if (doSnapshot) {
+        for (const t of captured) {
+          if (cfg.snapshotInclude.length && !cfg.snapshotInclude.some((r) => r.test(`${t.schema}.${t.table}`))) continue;
+          const info = await readTableInfo(client, t.oid);
+          if (info) tables.push(new TableSchema(info, cfg, registry, filters.columnIncluded));
+        }
+      }
+      this.background = this.runBackground(doSnapshot ? { tables, lsn: snapshotLsn!, name: snapshotName } : null, startLsn, events);
+    } catch (e) {
+      await repl?.close();
+      await this.closeClient();
+      throw e instanceof ConnectException ? e : explainConnectError(e, cfg);
+    }
+  }
+
+  private connectionOptions(): PgConnectionOptions {
+    const c = this.cfg.connection;
+    let ssl: PgConnectionOptions['ssl'] = false;
+    if (c.sslmode === 'require') ssl = { rejectUnauthorized: false };
+    else if (c.sslmode === 'verify-ca' || c.sslmode === 'verify-full') {
+      ssl = { rejectUnauthorized: true, ca: c.sslrootcert ? readFileSync(c.sslrootcert, 'utf8') : undefined, checkServerIdentity: c.sslmode === 'verify-ca' ? () => undefined : undefined };
+    }
+    return { host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, ssl, keepAlive: c.keepAlive };
+  }
+
+  private decideSnapshot(offset: LoadedOffset | null, restartLsn: Lsn | null, slotExists: boolean): boolean {
+    const mode = this.cfg.snapshotMode;
+    const needed = !offset || offset.snapshotInProgress;
+    switch (mode) {
+      case 'always':
+        return true;
+      case 'no_data':
+        if (offset?.snapshotInProgress) {
+          throw new ConnectException('The connector previously stopped while taking a snapshot, but now the connector is configured to never allow snapshots. Reconfigure the connector to use snapshots initially or when needed.');
+        }
+        return false;
+      case 'when_needed': {
+        const pos = offset?.lsnProc ?? offset?.lsn ?? null;
+        return needed || !slotExists || (pos !== null && restartLsn !== null && restartLsn > pos);
+      }
+      default:
+        return needed;
+    }
+  }
+
+  /** "replication slot ... is active": retried `slot.max.retries` times, then a clear error. */
+  private async waitUntilSlotFree(client: pg.Client, slot: Awaited<ReturnType<typeof readSlot>>): Promise<Awaited<ReturnType<typeof readSlot>>> {
+    for (let attempt = 0; slot?.active; attempt++) {
+      if (attempt >= this.cfg.slotMaxRetries) {
+        throw new ConnectException(`Failed to start replication stream: replication slot "${this.cfg.slotName}" is active for PID ${slot.activePid}. Make sure that every connector uses a distinct slot.name.`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(this.cfg.slotRetryDelayMs, 60_000)));
+      slot = await readSlot(client, this.cfg.slotName);
+    }
+    return slot;
+  }
+
+  private async runBackground(snapshot: { tables: TableSchema[]; lsn: Lsn; name: string | null } | null, startLsn: Lsn, events: EventFactory): Promise<void> {
+    try {
+      if (snapshot) {
+        const snapClient = newClient(this.connectionOptions());
+        snapClient.on('error', () => {});
+        await snapClient.connect();
+        try {
+          await runSnapshot({
+            client: snapClient, cfg: this.cfg, events, tables: snapshot.tables, snapshotName: snapshot.name, lsn: snapshot.lsn, log: this.log,
+            stopped: () => this.stopping,
+            emit: (records) => {
+              this.queue.push(...records);
+              return this.queue.waitForSpace();
+            },
+          });
+        } finally {
+          await snapClient.end().catch(() => {});
+        }
+        if (this.stopping) return;
+        if (this.cfg.snapshotMode === 'initial_only') {
+          this.finished = true;
+          await this.streamer?.stop();
+          return;
+        }
+      } else if (this.cfg.snapshotMode === 'initial_only') {
+        this.finished = true;
+        await this.streamer?.stop();
+        return;
+      }
+      if (this.pendingConfirm) this.streamer!.confirm(this.pendingConfirm);
+      await this.streamer!.run(startLsn);
+    } catch (e) {
+      if (!this.stopping) this.fail(e as Error);
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.stopping || this.error) return;
+    this.error = e instanceof ConnectException ? e : new ConnectException(e.message, { cause: e });
+    this.log.error({ err: e.message }, 'PostgreSQL connector task failed');
+    this.queue?.interrupt();
+  }
+
+  async poll(): Promise<SourceRecord[] | null> {
+    if (this.error) throw this.error;
+    const batch = await this.queue.take(this.cfg.pollIntervalMs);
+    if (batch.length) return batch;
+    if (this.error) throw this.error;
+    if (this.finished || this.stopping) return null;
+    const out: SourceRecord[] = [];
+    this.processor?.maybeHeartbeat(out);
+    return out.length ? out : null;
+  }
+
+  /** Confirms to the server the LSN of offsets that were durably committed (Debezium's commitOffset). */
+  override commit(committed: readonly CommittedOffset[]): void {
+    if (!this.cfg) return;
+    for (const c of committed) {
+      if (c.partition.server !== this.cfg.topicPrefix) continue;
+      const lsn = flushLsnOf(c.offset);
+      if (lsn === null || lsn <= 0) continue;
+      if (this.streamer) this.streamer.confirm(lsn);
+      else if (lsn > this.pendingConfirm) this.pendingConfirm = lsn;
+    }
+  }
+
+  /** The LSN confirmed to the server so far (for tests and metrics). */
+  get confirmedLsn(): Lsn {
+    return this.streamer?.confirmed ?? this.pendingConfirm;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.queue?.interrupt();
+    await this.streamer?.stop();
+    await Promise.race([this.background, new Promise((r) => setTimeout(r, 10_000))]);
+    if (this.cfg?.slotDropOnStop && this.client) {
+      await dropSlot(this.client, this.cfg.slotName).catch((e: Error) => this.log.warn({ err: e.message }, 'Could not drop the replication slot'));
+    }
+    await this.closeClient();
+  }
+
+  private async closeClient(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => {});
+  }
+}
