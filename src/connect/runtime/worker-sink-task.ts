@@ -50,6 +50,8 @@ export class WorkerSinkTask extends WorkerTask {
   private readonly pendingSeeks = new Map<TopicPartition, number>();
   private producerInstance: TopicProducer | null = null;
   private readonly usedTopics = new Set<string>();
+  /** The raw records of the batch being delivered (the errant record reporter sends these to the DLQ). */
+  private currentBatch: ConsumedRecord[] = [];
 
   constructor(private readonly deps: SinkTaskDeps) {
     super(deps.id, deps.initialState, deps.listener, deps.logger);
@@ -91,6 +93,7 @@ export class WorkerSinkTask extends WorkerTask {
   }
 
   private async deliver(consumed: ConsumedRecord[]): Promise<void> {
+    this.currentBatch = consumed;
     const batch: SinkRecord[] = [];
     for (const raw of consumed) {
       const record = await this.convertAndTransform(raw);
@@ -193,7 +196,14 @@ export class WorkerSinkTask extends WorkerTask {
       requestCommit: () => {
         this.commitRequested = true;
       },
-      errantRecordReporter: () => null,
+      errantRecordReporter: () => ({
+        report: (record, error) => {
+          const raw = this.currentBatch.find(
+            (r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && r.offset === record.originalKafkaOffset,
+          );
+          return this.deps.errors.reportFailure({ stage: 'TASK_PUT', executingClass: this.deps.task.constructor.name, error, consumerRecord: raw });
+        },
+      }),
       produce: (records) => this.produce(records),
     };
   }

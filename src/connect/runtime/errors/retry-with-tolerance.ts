@@ -107,6 +107,15 @@ export class RetryWithToleranceOperator {
     }
   }
 
+  /**
+   * A failure the task itself reports (`ErrantRecordReporter`): tolerated -> reported (resolves when written);
+   * otherwise throws ToleranceExceededError.
+   */
+  async reportFailure(context: ProcessingContext): Promise<void> {
+    this.fail(context);
+    await this.flushReports();
+  }
+
   /** Waits for the reports (DLQ writes) started so far; call before committing offsets. */
   async flushReports(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);

@@ -247,14 +247,50 @@ export class KafkaTopicBackend implements TopicBackend {
       for (const [tp, o] of current) if (!doomed.has(tp) && !sets.has(tp)) sets.set(tp, o);
       await this.deleteGroup(groupId);
     }
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const [tp, o] of sets) {
-      let l = byTopic.get(tp.topic);
-      if (!l) byTopic.set(tp.topic, (l = []));
-      l.push({ partition: tp.partition, offset: String(o) });
-    }
-    for (const [topic, partitions] of byTopic) {
-      await this.call(`Altering offsets of group ${groupId}`, (a) => a.setOffsets({ groupId, topic, partitions }));
+    if (sets.size > 0) await this.commitAsSoleMember(groupId, sets);
+  }
+
+  /**
+   * Commits offsets for a group that has no members. Java's admin sends an OffsetCommit with generation
+   * -1; kafkajs offers no such call (its admin.setOffsets joins the group and waits for a fetch, ~5 s
+   * and one topic at a time), so this joins as the only member, commits everything, and leaves.
+   */
+  private async commitAsSoleMember(groupId: string, offsets: Map<TopicPartition, number>): Promise<void> {
+    const props = { ...this.common, ...this.options.admin };
+    const consumer = new Kafka(kafkaConfig(this.bootstrapServers, 'tsconnect-admin-offsets', props)).consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    const topics = [...new Set([...offsets.keys()].map((tp) => tp.topic))];
+    const what = `Altering offsets of group ${groupId}`;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      const joined = new Promise<void>((resolve, reject) => {
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          consumer.pause(topics.map((topic) => ({ topic })));
+          resolve();
+        });
+        consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+      });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out joining the group')), 30_000);
+      });
+      try {
+        await Promise.race([joined, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      await consumer.commitOffsets([...offsets].map(([tp, o]) => ({ topic: tp.topic, partition: tp.partition, offset: String(o) })));
+    } catch (e) {
+      throw toConnectError(e, what);
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
     }
   }
 

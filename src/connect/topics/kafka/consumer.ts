@@ -9,12 +9,19 @@
  * Rebalances: kafkajs has no revoke callback. Like the Java client's eager protocol (Connect's default
  * RangeAssignor), a rebalance revokes every partition and then assigns the new set:
  *   - kafkajs' REBALANCING event (heartbeat/fetch saw REBALANCE_IN_PROGRESS), a GROUP_JOIN that was not
- *     preceded by one (re-join after UNKNOWN_MEMBER_ID), a crash and close() all count as "revoke all";
- *   - the listener callbacks run inside poll() (as in Java), revoke first, then assign;
- *   - because kafkajs has already re-joined when the revoke callback runs, offsets committed there land
- *     in the new generation; to pick them up, each newly assigned partition is positioned at its
- *     committed offset (read after the revoke callback) before onPartitionsAssigned. A partition that
- *     moved to another member meanwhile may see a few records twice: at-least-once, never a loss.
+ *     preceded by one (re-join after UNKNOWN_MEMBER_ID) and a crash count as "revoke all"; from then on
+ *     no record of the old assignment is returned;
+ *   - the listener callbacks run inside poll() (as in Java), revoke first, then assign. Java runs the
+ *     revoke callback BEFORE JoinGroup, so its commit uses the old generation. kafkajs re-joins at once
+ *     (and the broker holds the coordinator connection during JoinGroup), so a commit made then fails
+ *     with ILLEGAL_GENERATION. The revoke callback is therefore run once the new generation exists
+ *     (when the assignment arrives), and its commit goes out in that generation;
+ *   - each newly assigned partition is then positioned at its committed offset (read after the revoke
+ *     callback) before onPartitionsAssigned, so what this member committed on revoke is where it
+ *     resumes. A partition that moved to another member may be read from before this member's revoke
+ *     commit landed: a few records twice (at-least-once), never skipped;
+ *   - close() and a pattern-subscription change run the revoke callback while still a stable member
+ *     (like Java), before leaving the group.
  * Buffered records of revoked partitions are dropped.
  *
  * Pattern subscriptions are resolved against the topic list (full match, internal topics excluded) and
@@ -103,7 +110,9 @@ export class KafkaTopicConsumer implements TopicConsumer {
   /** (Re)starts the kafkajs consumer on `topics`; a fresh kafkajs consumer because kafkajs cannot re-subscribe. */
   private async restart(topics: string[]): Promise<void> {
     if (this.consumer) {
+      // Still a member of a stable generation: run the revoke callback (and its commit) before leaving.
       this.onRevokeAll();
+      await this.runEvents(true);
       const old = this.consumer;
       this.consumer = null;
       await old.disconnect().catch(() => undefined);
@@ -220,10 +229,16 @@ export class KafkaTopicConsumer implements TopicConsumer {
     }
   }
 
-  /** Runs queued rebalance callbacks, in order, on the caller's (the task loop's) turn. */
-  private async runEvents(): Promise<void> {
+  /**
+   * Runs queued rebalance callbacks, in order, on the caller's (the task loop's) turn. A revoke waits
+   * for the assignment that follows it (unless `force`): kafkajs has already sent JoinGroup by then,
+   * so a commit made in onPartitionsRevoked only succeeds once the new generation exists.
+   */
+  private async runEvents(force = false): Promise<void> {
     while (this.events.length > 0) {
-      const ev = this.events.shift()!;
+      const ev = this.events[0]!;
+      if (ev.kind === 'revoke' && !force && !this.events.some((e) => e.kind === 'assign')) return;
+      this.events.shift();
       if (ev.kind === 'revoke') {
         const revoked = this.visible;
         this.visible = [];
@@ -364,6 +379,7 @@ export class KafkaTopicConsumer implements TopicConsumer {
     this.closed = true;
     this.wakeup();
     // Java's close() revokes (eager protocol) before leaving the group; Connect commits there.
+    this.events.length = 0;
     const revoked = this.visible;
     this.visible = [];
     if (revoked.length > 0 && this.listener) {
