@@ -1,0 +1,55 @@
+/**
+ * What every Kafka converter config shares (`ConverterConfig`): the `converter.type` key (key, value or
+ * header), which the worker sets; and a small LRU cache used for schema caches.
+ */
+import { ConfigDef, Validators } from '../connect/api/index.js';
+
+export type ConverterType = 'key' | 'value' | 'header';
+
+export const CONVERTER_TYPE_CONFIG = 'converter.type';
+
+/** A ConfigDef holding `converter.type` (STRING, required, one of key/value/header). */
+export function newConverterConfigDef(): ConfigDef {
+  return new ConfigDef().define({
+    name: CONVERTER_TYPE_CONFIG,
+    type: 'STRING',
+    validator: Validators.in('key', 'value', 'header'),
+    importance: 'LOW',
+    documentation: 'How this converter will be used.',
+  });
+}
+
+/**
+ * The configs a converter parses: `configure(configs, isKey)` sets `converter.type` like Kafka's; a header
+ * converter's `configure(configs)` (no isKey) defaults it to `header` when the caller did not set it.
+ */
+export function withConverterType(configs: Record<string, string>, isKey: boolean | undefined): Record<string, string> {
+  if (isKey === undefined) return CONVERTER_TYPE_CONFIG in configs ? configs : { ...configs, [CONVERTER_TYPE_CONFIG]: 'header' };
+  return { ...configs, [CONVERTER_TYPE_CONFIG]: isKey ? 'key' : 'value' };
+}
+
+/** Least-recently-used map with a fixed capacity (Kafka's `LRUCache`). */
+export class LruCache<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined && this.map.size > 1) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
