@@ -33,12 +33,13 @@ export class WorkerProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async start(): Promise<void> {
+  /** Starts the worker; `connectorFiles` are passed like connect-standalone.sh's extra arguments. */
+  async start(connectorFiles: string[] = []): Promise<void> {
     const file = join(this.dir, 'worker.properties');
     const props = { listeners: `http://127.0.0.1:${this.port}`, ...this.props };
     await writeFile(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     this.output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'standalone', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'standalone', file, ...connectorFiles], {
       cwd: ROOT,
       env: { ...process.env, TSCONNECT_LOG_LEVEL: process.env['TSCONNECT_LOG_LEVEL'] ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
