@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError } from '../src/connect/herder/types.js';
 import { NotFoundException } from '../src/connect/errors.js';
-import { type RestContext, param, route, sendJson } from '../src/connect/rest/http.js';
+import { type RestContext, param, route, sendJson, toPlainJson } from '../src/connect/rest/http.js';
 import { type MlPredictInput, mlTasks } from './common/registry.js';
 
 function task(name: string) {
@@ -22,7 +22,8 @@ export function mlRestExtension(app: FastifyInstance, ctx: RestContext): void {
 
   route(app, ctx, 'POST', '/ml/:connector/predict', async (req, reply) => {
     const t = task(param(req, 'connector'));
-    const body = req.body as { features?: unknown } | unknown[] | undefined;
+    // The REST layer parses bodies with lossless-json (numbers arrive as LosslessNumber): make them numbers.
+    const body = toPlainJson(req.body) as { features?: unknown } | unknown[] | undefined;
     const features = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as { features?: unknown }).features ?? body : undefined;
     if (features === undefined || features === null || typeof features !== 'object') {
       throw new BadRequestError('Expected a JSON body with "features": an array of numbers or an object of named features');

@@ -49,12 +49,52 @@ program
   .command('demo')
   .description('Run a blog demo on this machine: Postgres started for you, embedded log, no Kafka needed')
   .argument('[name]', 'iris | mnist', 'iris')
+  .option('--mode <mode>', 'iris: flink (the Flink ML OnlineKMeans job) or spark (Spark StreamingKMeans)', 'flink')
+  .option('--epochs <n>', 'mnist: training epochs', '5')
+  .option('--train-limit <n>', 'mnist: training images loaded into mnist_train (at most 60000)', '60000')
+  .option('--test-limit <n>', 'mnist: test images loaded into mnist_test (at most 10000)', '10000')
+  .option('--show <n>', 'mnist: test digits drawn with their prediction', '4')
+  .option('--db <url>', 'use this PostgreSQL (postgres://user:password@host:port/db, wal_level=logical) instead of a throwaway one')
+  .option('--bootstrap-servers <servers>', 'run the worker on this Kafka cluster instead of the embedded log')
   .option('--data-dir <dir>', 'where the demo keeps its worker data', './tsconnect-data/demo')
   .option('--port <port>', 'REST port', '8083')
   .option('--keep-running', 'keep the worker (and Postgres) running after the demo finished')
-  .action(async (name: string, opts: { dataDir: string; port: string; keepRunning?: boolean }) => {
-    await runDemo(name, { dataDir: opts.dataDir, port: Number(opts.port), keepRunning: Boolean(opts.keepRunning) });
+  .action(async (name: string, opts: DemoCliOptions) => {
+    await runDemo(name, {
+      dataDir: opts.dataDir,
+      port: positiveInt('--port', opts.port, 0),
+      keepRunning: Boolean(opts.keepRunning),
+      mode: opts.mode,
+      db: opts.db,
+      bootstrapServers: opts.bootstrapServers,
+      epochs: positiveInt('--epochs', opts.epochs),
+      trainLimit: Math.min(60_000, positiveInt('--train-limit', opts.trainLimit)),
+      testLimit: Math.min(10_000, positiveInt('--test-limit', opts.testLimit)),
+      show: positiveInt('--show', opts.show, 0),
+    });
+    // Done: exit once the output is written, without waiting for stray timers of stopped components.
+    await new Promise<void>((r) => process.stdout.write('', () => r()));
+    process.exit(0);
   });
+
+interface DemoCliOptions {
+  mode: string;
+  epochs: string;
+  trainLimit: string;
+  testLimit: string;
+  show: string;
+  db?: string;
+  bootstrapServers?: string;
+  dataDir: string;
+  port: string;
+  keepRunning?: boolean;
+}
+
+function positiveInt(option: string, value: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${option} ${value}: expected an integer of at least ${min}`);
+  return n;
+}
 
 interface ConsumeOptions {
   fromBeginning?: boolean;

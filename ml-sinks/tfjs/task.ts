@@ -52,6 +52,22 @@ interface StateJson {
   applied: Record<string, number>;
 }
 
+/** Progress of a batch-mode training round, as `model.fit` prints it. */
+export interface TrainingRound {
+  round: number;
+  epochs: number;
+  /** Epochs finished. */
+  epoch: number;
+  samples: number;
+  /** Sample steps done in this round (epochs × samples when finished). */
+  samplesDone: number;
+  /** Mean loss of each finished epoch. */
+  losses: number[];
+  /** Training seconds of each finished epoch. */
+  seconds: number[];
+  finished: boolean;
+}
+
 interface Counters {
   predictSeen: number;
   predictCorrect: number;
@@ -90,6 +106,8 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
   private rnd = seededRandom(42);
   private scratch = new Float32Array(0);
   private failure: unknown = null;
+  /** The training round under way or last finished (for `GET /ml/{connector}` progress). */
+  private round: TrainingRound | null = null;
 
   version(): string {
     return TFJS_SINK_VERSION;
@@ -192,8 +210,11 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const t0 = performance.now();
     let steps = 0;
+    const round: TrainingRound = { round: (this.round?.round ?? 0) + 1, epochs, epoch: 0, samples: n, samplesDone: 0, losses: [], seconds: [], finished: false };
+    this.round = round;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       this.shuffle(order);
+      const e0 = performance.now();
       let lossSum = 0;
       let batches = 0;
       for (let s = 0; s < n; s += batchSize) {
@@ -201,13 +222,18 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
         this.store.gather(order.subarray(s, s + m), m, scale, x, y);
         lossSum += this.clf.trainStep(m === batchSize ? x : x.subarray(0, m * w), m === batchSize ? y : y.subarray(0, m), m);
         batches++;
+        round.samplesDone += m;
         if (++steps % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
         if (this.stopped) return;
       }
       this.counters.lastLoss = lossSum / batches;
+      round.epoch = epoch;
+      round.losses.push(this.counters.lastLoss);
+      round.seconds.push((performance.now() - e0) / 1000);
       const secs = (performance.now() - t0) / 1000;
       log.info({ epoch, epochs, samples: n, loss: this.counters.lastLoss, samplesPerSec: Math.round((epoch * n) / secs) }, 'tfjs training epoch');
     }
+    round.finished = true;
     this.counters.trainSeconds += (performance.now() - t0) / 1000;
     this.counters.trainSampleSteps += n * epochs;
     this.trainedUpTo = n;
@@ -470,6 +496,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
       pendingSamples: this.store.count - this.trainedUpTo,
       waitingPredictions: this.waiting.length,
       predictions: this.predictions,
+      training: this.round,
       metrics: {
         accuracy: c.predictSeen ? c.predictCorrect / c.predictSeen : null,
         labelledPredictions: c.predictSeen,
