@@ -13,6 +13,15 @@ import { Logging } from '../../../src/connect/logging.js';
 import type { ConsumedRecord } from '../../../src/connect/topics/types.js';
 import { waitFor } from '../../helpers/worker-process.js';
 
+interface Status {
+  connector: { state: string };
+  tasks: { state: string; trace?: string }[];
+}
+
+async function status(name: string): Promise<Status> {
+  return (await (await fetch(`${worker.url}/connectors/${name}/status`)).json()) as Status;
+}
+
 let dir: string;
 let worker: StandaloneWorker;
 
@@ -96,27 +105,26 @@ test('errors.tolerance=all: the poison record goes to the DLQ with context heade
   assert.equal(headers['__connect.errors.class.name'], 'org.apache.kafka.connect.transforms.Cast$Value');
   assert.equal(headers['__connect.errors.exception.class.name'], 'org.apache.kafka.connect.errors.DataException');
   assert.ok(headers['__connect.errors.exception.stacktrace']!.startsWith('org.apache.kafka.connect.errors.DataException'));
-  const status = await (await fetch(`${worker.url}/connectors/tolerant/status`)).json();
-  assert.equal(status.tasks[0].state, 'RUNNING');
+  assert.equal((await status('tolerant')).tasks[0]!.state, 'RUNNING');
 });
 
 test('errors.tolerance=none: the task fails with the trace in /status', async () => {
   const created = await post(castSink('strict', join(dir, 'strict.txt'), {}));
   assert.equal(created.status, 201);
-  const status = await waitFor('FAILED', async () => {
-    const s = await (await fetch(`${worker.url}/connectors/strict/status`)).json();
+  const failed = await waitFor('FAILED', async () => {
+    const s = await status('strict');
     return s.tasks[0]?.state === 'FAILED' ? s : undefined;
   });
-  assert.match(status.tasks[0].trace, /^org\.apache\.kafka\.connect\.errors\.ConnectException: Tolerance exceeded in error handler/);
-  assert.match(status.tasks[0].trace, /Caused by: org\.apache\.kafka\.connect\.errors\.DataException/);
-  assert.equal(status.connector.state, 'RUNNING', 'the connector itself keeps running');
+  assert.match(failed.tasks[0]!.trace!, /^org\.apache\.kafka\.connect\.errors\.ConnectException: Tolerance exceeded in error handler/);
+  assert.match(failed.tasks[0]!.trace!, /Caused by: org\.apache\.kafka\.connect\.errors\.DataException/);
+  assert.equal(failed.connector.state, 'RUNNING', 'the connector itself keeps running');
   // Restarting the failed task only: it fails again on the same record (nothing was skipped).
   const restarted = await fetch(`${worker.url}/connectors/strict/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' });
   assert.equal(restarted.status, 202);
-  const plan = await restarted.json();
+  const plan = (await restarted.json()) as Status;
   assert.equal(plan.connector.state, 'RUNNING');
-  assert.equal(plan.tasks[0].state, 'RESTARTING');
-  await waitFor('FAILED again', async () => (await (await fetch(`${worker.url}/connectors/strict/status`)).json()).tasks[0]?.state === 'FAILED');
+  assert.equal(plan.tasks[0]!.state, 'RESTARTING');
+  await waitFor('FAILED again', async () => (await status('strict')).tasks[0]?.state === 'FAILED');
   const written = await readFile(join(dir, 'strict.txt'), 'utf8').catch(() => '');
   assert.ok(['', '1\n', '1\n2\n'].includes(written), `nothing at or after the poison record was written (got ${JSON.stringify(written)})`);
 });

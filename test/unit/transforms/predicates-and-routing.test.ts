@@ -1,3 +1,4 @@
+import type { Predicate } from '../../../src/connect/api/transformation.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByLogicalTableRouter, HasHeaderKey, RecordIsTombstone, TopicNameMatches } from '../../../src/transforms/index.js';
@@ -27,7 +28,7 @@ describe('predicates', () => {
     assert.equal(p.test(rec), true);
   });
   test('RecordIsTombstone is true iff the value is null', () => {
-    const p = new RecordIsTombstone();
+    const p: Predicate = new RecordIsTombstone();
     p.configure({});
     assert.equal(p.test(sinkRecord(null)), true);
     assert.equal(p.test(sinkRecord(0)), false);
