@@ -81,15 +81,23 @@ export class InsertField extends KeyValueTransformation {
       return this.withNew(record, null, out);
     }
     const struct = requireStruct(value, PURPOSE);
-    const schema = this.cache.getOrCompute(struct.schema, (s) => this.makeSchema(s));
-    const out = new Struct(schema);
-    for (const f of struct.schema.fields) out.putUnchecked(f.index, this.replaceNullWithDefault ? struct.get(f) : struct.getWithoutDefault(f));
-    if (this.topic) out.put(this.topic.name, record.topic);
-    if (this.partition && record.kafkaPartition !== null) out.put(this.partition.name, record.kafkaPartition);
-    if (this.offset) out.put(this.offset.name, requireSinkRecord(record, PURPOSE).kafkaOffset);
-    if (this.timestamp && record.timestamp !== null) out.put(this.timestamp.name, new Date(record.timestamp));
-    if (this.static && this.staticValue !== null) out.put(this.static.name, this.staticValue);
-    return this.withNew(record, schema, out);
+    const schema = this.cache.get(struct.schema) ?? this.cacheSchema(struct.schema);
+    const values = new Array<unknown>(schema.fields.length);
+    struct.copyValuesTo(values, this.replaceNullWithDefault);
+    // The inserted fields follow the copied ones in the order makeSchema adds them; their values always fit.
+    let at = struct.schema.fields.length;
+    if (this.topic) values[at++] = record.topic;
+    if (this.partition) values[at++] = record.kafkaPartition;
+    if (this.offset) values[at++] = requireSinkRecord(record, PURPOSE).kafkaOffset;
+    if (this.timestamp) values[at++] = record.timestamp === null ? null : new Date(record.timestamp);
+    if (this.static) values[at++] = this.staticValue;
+    return this.withNew(record, schema, Struct.fromValues(schema, values));
+  }
+
+  private cacheSchema(schema: Schema): Schema {
+    const updated = this.makeSchema(schema);
+    this.cache.set(schema, updated);
+    return updated;
   }
 
   private makeSchema(schema: Schema): Schema {

@@ -4,7 +4,7 @@
  * `blacklist` / `whitelist` keys are accepted as synonyms of `exclude` / `include` (the new key wins).
  */
 import { ConfigDef, invalid } from '../connect/api/config-def.js';
-import { type Schema, SchemaBuilder } from '../connect/data/schema.js';
+import { type Field, type Schema, SchemaBuilder, validateValue } from '../connect/data/schema.js';
 import { Struct } from '../connect/data/struct.js';
 import type { AnyRecord } from '../connect/data/records.js';
 import { LruCache } from './util/lru.js';
@@ -64,13 +64,20 @@ function translateDeprecated(configs: Record<string, string>, target: string, de
   return out;
 }
 
+/** What is constant per input schema. */
+interface ReplacePlan {
+  schema: Schema;
+  /** The input field each output field takes its value from. */
+  sources: Field[];
+}
+
 export class ReplaceField extends KeyValueTransformation {
   private exclude = new Set<string>();
   private include = new Set<string>();
   private renames = new Map<string, string>();
   private reverseRenames = new Map<string, string>();
   private replaceNullWithDefault = true;
-  private readonly schemaCache = new LruCache<Schema, Schema>(16);
+  private readonly plans = new LruCache<Schema, ReplacePlan>(16);
 
   configure(configs: Record<string, string>): void {
     let props = translateDeprecated(configs, 'include', 'whitelist');
@@ -81,7 +88,7 @@ export class ReplaceField extends KeyValueTransformation {
     this.renames = parseRenameMappings(c.getList('renames'));
     this.reverseRenames = new Map([...this.renames].map(([k, v]) => [v, k]));
     this.replaceNullWithDefault = c.getBoolean('replace.null.with.default');
-    this.schemaCache.clear();
+    this.plans.clear();
   }
 
   config(): ConfigDef {
@@ -107,14 +114,26 @@ export class ReplaceField extends KeyValueTransformation {
       return this.withNew(record, null, updated);
     }
     const struct = requireStruct(value, PURPOSE);
-    const updatedSchema = this.schemaCache.getOrCompute(struct.schema, (s) => this.makeUpdatedSchema(s));
-    const updated = new Struct(updatedSchema);
-    for (const field of updatedSchema.fields) {
-      const original = this.reverseRenames.get(field.name) ?? field.name;
-      const v = this.replaceNullWithDefault ? struct.get(original) : struct.getWithoutDefault(original);
-      updated.put(field, v);
+    const plan = this.plans.get(struct.schema) ?? this.planFor(struct.schema);
+    const sources = plan.sources;
+    const values = new Array<unknown>(sources.length);
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i]!;
+      const v = this.replaceNullWithDefault ? struct.get(source) : struct.getWithoutDefault(source);
+      // Same field schemas on both sides: only a null in a required field can fail Struct.put's check.
+      if (v === null && !source.schema.optional) validateValue(source.schema, v, plan.schema.fields[i]!.name);
+      values[i] = v;
     }
-    return this.withNew(record, updatedSchema, updated);
+    return this.withNew(record, plan.schema, Struct.fromValues(plan.schema, values));
+  }
+
+  /** The updated schema of `schema` and, per updated field, the field it is copied from. */
+  private planFor(schema: Schema): ReplacePlan {
+    const updated = this.makeUpdatedSchema(schema);
+    const sources = updated.fields.map((f) => schema.field(this.reverseRenames.get(f.name) ?? f.name)!);
+    const plan = { schema: updated, sources };
+    this.plans.set(schema, plan);
+    return plan;
   }
 
   private makeUpdatedSchema(schema: Schema): Schema {

@@ -9,10 +9,20 @@ export class Struct {
   readonly schema: Schema;
   private readonly values: unknown[];
 
-  constructor(schema: Schema) {
+  /** An empty struct (every field null). `values` is for `Struct.fromValues` only. */
+  constructor(schema: Schema, values?: unknown[]) {
     if (schema.type !== 'struct') throw new DataException('Not a struct schema: ' + schema.toString());
     this.schema = schema;
-    this.values = new Array(schema.fields.length).fill(null);
+    this.values = values ?? new Array(schema.fields.length).fill(null);
+  }
+
+  /**
+   * A struct over `values` (one per field, in field order, null for unset; the array is taken, not copied),
+   * without validation: for hot paths whose values already fit the field schemas, e.g. a transform copying
+   * the fields of a struct with the same field schemas.
+   */
+  static fromValues(schema: Schema, values: unknown[]): Struct {
+    return new Struct(schema, values);
   }
 
   /** Value of a field, or its schema default when unset/null (like `Struct.get`). */
@@ -26,6 +36,24 @@ export class Struct {
   /** Value of a field without falling back to the default (like `Struct.getWithoutDefault`). */
   getWithoutDefault(fieldOrName: string | Field): unknown {
     return this.values[this.lookup(fieldOrName).index] ?? null;
+  }
+
+  /** The raw value at a field index (no default substitution), like `getWithoutDefault` by position. */
+  valueAt(index: number): unknown {
+    return this.values[index] ?? null;
+  }
+
+  /**
+   * Copies the field values, in field order, into `out` from index 0; with `withDefaults` a null takes its
+   * field's default (as `get` does). For transforms building a wider struct from this one's values.
+   */
+  copyValuesTo(out: unknown[], withDefaults: boolean): void {
+    const values = this.values;
+    const fields = this.schema.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const v = values[i] ?? null;
+      out[i] = v === null && withDefaults && fields[i]!.schema.defaultValue !== undefined ? fields[i]!.schema.defaultValue : v;
+    }
   }
 
   put(fieldOrName: string | Field, value: unknown): this {

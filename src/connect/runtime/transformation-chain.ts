@@ -4,7 +4,7 @@
  */
 import type { Predicate, Transformation } from '../api/transformation.js';
 import type { AnyRecord } from '../data/records.js';
-import { type ProcessingContext, type RetryWithToleranceOperator, SKIP } from './errors/retry-with-tolerance.js';
+import type { ProcessingContext, RetryWithToleranceOperator } from './errors/retry-with-tolerance.js';
 
 export interface TransformStage {
   alias: string;
@@ -14,6 +14,8 @@ export interface TransformStage {
   negate: boolean;
 }
 
+const NO_CONTEXT: Partial<ProcessingContext> = Object.freeze({});
+
 export class TransformationChain {
   constructor(
     readonly stages: readonly TransformStage[],
@@ -21,19 +23,23 @@ export class TransformationChain {
   ) {}
 
   /** The transformed record, or null when a transform dropped it or a tolerated error skipped it. */
-  apply<R extends AnyRecord>(record: R, context: Partial<ProcessingContext> = {}): R | null {
+  apply<R extends AnyRecord>(record: R, context: Partial<ProcessingContext> = NO_CONTEXT): R | null {
+    // Hot path: one try around the loop rather than a closure and an operator call per stage; a failure
+    // is handed to the operator afterwards (see `failed`) with the stage it happened in.
+    const stages = this.stages;
     let current: R = record;
-    for (const stage of this.stages) {
-      const input: R = current;
-      if (stage.predicate && stage.predicate.test(input) === stage.negate) continue;
-      const out: R | null | typeof SKIP = this.errors.run(
-        'TRANSFORMATION',
-        stage.className,
-        (): R | null => stage.transform.apply(input) as R | null,
-        context,
-      );
-      if (out === SKIP || out === null) return null;
-      current = out;
+    let i = 0;
+    try {
+      for (; i < stages.length; i++) {
+        const stage = stages[i]!;
+        // Like Kafka's TransformationStage, the predicate runs inside the stage's error handling.
+        if (stage.predicate && stage.predicate.test(current) === stage.negate) continue;
+        const out = stage.transform.apply(current) as R | null;
+        if (out === null) return null;
+        current = out;
+      }
+    } catch (e) {
+      return this.failed(stages[i]!, e, context);
     }
     return current;
   }
@@ -43,5 +49,21 @@ export class TransformationChain {
       s.transform.close();
       s.predicate?.close();
     }
+  }
+
+  /**
+   * The operator's verdict on a stage's failure, exactly as if the stage had run inside `errors.run`:
+   * SKIP (null here) when tolerated, otherwise it throws (ToleranceExceededError, or RetryNeeded).
+   */
+  private failed(stage: TransformStage, error: unknown, context: Partial<ProcessingContext>): null {
+    this.errors.run(
+      'TRANSFORMATION',
+      stage.className,
+      () => {
+        throw error;
+      },
+      context,
+    );
+    return null;
   }
 }

@@ -128,13 +128,18 @@ function handlingFor(c: ParsedConfig, raw: Record<string, string>): DeleteHandli
 interface EnvelopePlan {
   after: Field;
   before: Field;
-  op: Field | undefined;
-  /** `after` schema + `__deleted` (rewrite modes), built lazily. */
-  rewritten: Map<Schema, Schema>;
-  /** Unwrapped value schema -> value schema with `add.fields` (and the references present), per op. */
-  withAdded: Map<string, Map<Schema, { schema: Schema; refs: FieldReference[] }>>;
+  /** Row schema -> row schema + `__deleted` (rewrite modes), built lazily. */
+  rewritten: LruCache<Schema, Schema>;
+  /** Row schema -> row schema + `add.fields` (and the references present), built lazily. */
+  withAdded: LruCache<Schema, AddedFields>;
   /** `add.headers` references present in this schema, with their header schemas. */
   headers: { ref: FieldReference; schema: Schema }[] | null;
+}
+
+interface AddedFields {
+  schema: Schema;
+  /** The `add.fields` references present in the envelope schema, in the order of the fields they add. */
+  refs: FieldReference[];
 }
 
 export class ExtractNewRecordState implements Transformation {
@@ -187,13 +192,12 @@ export class ExtractNewRecordState implements Transformation {
     if (!isEnvelope) return record;
 
     const envelope = requireStruct(value, PURPOSE);
-    const plan = this.plans.getOrCompute(envelope.schema, (s) => this.planFor(s));
+    const plan = this.plans.get(envelope.schema) ?? this.cachePlan(envelope.schema);
     if (plan.headers && plan.headers.length > 0) record = this.withEnvelopeHeaders(record, envelope, plan);
 
     const after = envelope.getWithoutDefault(plan.after);
     const before = envelope.getWithoutDefault(plan.before);
     if (after === null && before === null) return null; // truncate
-    const op = plan.op ? (envelope.getWithoutDefault(plan.op) as string | null) ?? '' : '';
 
     let out: AnyRecord | null;
     if (after === null) {
@@ -204,18 +208,26 @@ export class ExtractNewRecordState implements Transformation {
         out = withTopic(out, target);
       }
       if (this.dropFieldsHeader !== null) out = this.dropFields(out);
-      if (out.value !== null) out = this.addFieldsTo(out, envelope, op, plan);
-    } else {
-      const afterStruct = requireStruct(after, PURPOSE);
-      out = record.newRecord({ valueSchema: plan.after.schema, value: afterStruct });
-      if (this.handling.rewrite) out = this.withDeleted(out, afterStruct, plan, 'false');
-      if (this.routeByField !== null) {
-        out = withTopic(out, requireStruct(out.value, 'Read record to set topic routing for CREATE / UPDATE').get(this.routeByField));
+      if (out.value !== null) {
+        const added = this.withAddedFields(requireStruct(out.value, PURPOSE), envelope, plan);
+        out = out.newRecord({ valueSchema: added.schema, value: added });
       }
-      out = this.addFieldsTo(out, envelope, op, plan);
+    } else {
+      // The row is built first and the record once: every intermediate record would be a copy.
+      const afterStruct = requireStruct(after, PURPOSE);
+      const row = this.handling.rewrite ? this.withDeleted(afterStruct, plan, 'false') : afterStruct;
+      const topic = this.routeByField === null ? record.topic : routedTopic(record.topic, row.get(this.routeByField));
+      const added = this.withAddedFields(row, envelope, plan);
+      out = record.newRecord({ topic, valueSchema: added.schema, value: added });
       if (this.dropFieldsHeader !== null) out = this.dropFields(out);
     }
     return out;
+  }
+
+  private cachePlan(schema: Schema): EnvelopePlan {
+    const plan = this.planFor(schema);
+    this.plans.set(schema, plan);
+    return plan;
   }
 
   private planFor(schema: Schema): EnvelopePlan {
@@ -228,7 +240,7 @@ export class ExtractNewRecordState implements Transformation {
       const s = ref.schemaIn(schema);
       if (s) headers.push({ ref, schema: s });
     }
-    return { after, before, op: schema.field('op'), rewritten: new Map(), withAdded: new Map(), headers };
+    return { after, before, rewritten: new LruCache(16), withAdded: new LruCache(16), headers };
   }
 
   private handleDelete(record: AnyRecord, plan: EnvelopePlan, before: unknown): AnyRecord | null {
@@ -241,13 +253,15 @@ export class ExtractNewRecordState implements Transformation {
         return record.newRecord({ valueSchema: null, value: null });
       case 'rewrite': {
         const old = record.newRecord({ valueSchema: plan.before.schema, value: before });
-        return before instanceof Struct ? this.withDeleted(old, before, plan, 'true') : old;
+        if (!(before instanceof Struct)) return old;
+        const row = this.withDeleted(before, plan, 'true');
+        return old.newRecord({ valueSchema: row.schema, value: row });
       }
     }
   }
 
   /** Kafka's InsertField$Value with `static.field=__deleted`: copies the fields and appends the string. */
-  private withDeleted(record: AnyRecord, row: Struct, plan: EnvelopePlan, deleted: 'true' | 'false'): AnyRecord {
+  private withDeleted(row: Struct, plan: EnvelopePlan, deleted: 'true' | 'false'): Struct {
     let schema = plan.rewritten.get(row.schema);
     if (!schema) {
       const b = SchemaBuilder.copyBasics(row.schema);
@@ -256,42 +270,39 @@ export class ExtractNewRecordState implements Transformation {
       schema = b.build();
       plan.rewritten.set(row.schema, schema);
     }
-    const out = new Struct(schema);
-    const fields = row.schema.fields;
-    for (let i = 0; i < fields.length; i++) {
-      out.putUnchecked(i, this.replaceNullWithDefault ? row.get(fields[i]!) : row.getWithoutDefault(fields[i]!));
-    }
-    out.putUnchecked(fields.length, deleted);
-    return record.newRecord({ valueSchema: schema, value: out });
+    const n = row.schema.fields.length;
+    const values = new Array<unknown>(n + 1);
+    row.copyValuesTo(values, this.replaceNullWithDefault);
+    values[n] = deleted;
+    return Struct.fromValues(schema, values);
   }
 
-  private addFieldsTo(record: AnyRecord, envelope: Struct, op: string, plan: EnvelopePlan): AnyRecord {
-    const value = requireStruct(record.value, PURPOSE);
-    let perOp = plan.withAdded.get(op);
-    if (!perOp) plan.withAdded.set(op, (perOp = new Map()));
-    let entry = perOp.get(value.schema);
-    if (!entry) {
-      const b = SchemaBuilder.copyBasics(value.schema);
-      for (const f of value.schema.fields) b.field(f.name, f.schema);
-      const refs: FieldReference[] = [];
-      for (const ref of this.addFields) {
-        const s = ref.schemaIn(envelope.schema);
-        if (s) {
-          b.field(ref.newField, s);
-          refs.push(ref);
-        }
+  /** `row` with the `add.fields` appended; always a copy, under the required schema the header explains. */
+  private withAddedFields(row: Struct, envelope: Struct, plan: EnvelopePlan): Struct {
+    const entry = plan.withAdded.get(row.schema) ?? this.cacheAddedFields(row.schema, envelope.schema, plan);
+    const n = row.schema.fields.length;
+    const refs = entry.refs;
+    const values = new Array<unknown>(n + refs.length);
+    row.copyValuesTo(values, false);
+    // Values of the referenced fields fit: each added field's schema is the original's, made optional.
+    for (let i = 0; i < refs.length; i++) values[n + i] = refs[i]!.valueIn(envelope);
+    return Struct.fromValues(entry.schema, values);
+  }
+
+  private cacheAddedFields(rowSchema: Schema, envelopeSchema: Schema, plan: EnvelopePlan): AddedFields {
+    const b = SchemaBuilder.copyBasics(rowSchema);
+    for (const f of rowSchema.fields) b.field(f.name, f.schema);
+    const refs: FieldReference[] = [];
+    for (const ref of this.addFields) {
+      const s = ref.schemaIn(envelopeSchema);
+      if (s) {
+        b.field(ref.newField, s);
+        refs.push(ref);
       }
-      entry = { schema: b.build(), refs };
-      perOp.set(value.schema, entry);
     }
-    const out = new Struct(entry.schema);
-    const n = value.schema.fields.length;
-    for (let i = 0; i < n; i++) out.putUnchecked(i, value.getWithoutDefault(value.schema.fields[i]!));
-    for (let i = 0; i < entry.refs.length; i++) {
-      // A reference may repeat a name; Struct.put keeps the last value like Java's put by name.
-      out.put(entry.refs[i]!.newField, entry.refs[i]!.valueIn(envelope));
-    }
-    return record.newRecord({ valueSchema: entry.schema, value: out });
+    const entry = { schema: b.build(), refs };
+    plan.withAdded.set(rowSchema, entry);
+    return entry;
   }
 
   private withEnvelopeHeaders(record: AnyRecord, envelope: Struct, plan: EnvelopePlan): AnyRecord {
@@ -411,8 +422,13 @@ function withEntry(row: unknown, key: string, value: string): Map<unknown, unkno
 }
 
 /** Debezium's setTopic: a blank or missing value leaves the topic as it is. */
-function withTopic(record: AnyRecord, topic: unknown): AnyRecord {
-  if (topic === null || topic === undefined) return record;
-  const t = String(topic);
-  return t.trim() === '' ? record : record.newRecord({ topic: t });
+function routedTopic(current: string, target: unknown): string {
+  if (target === null || target === undefined) return current;
+  const t = String(target);
+  return t.trim() === '' ? current : t;
+}
+
+function withTopic(record: AnyRecord, target: unknown): AnyRecord {
+  const topic = routedTopic(record.topic, target);
+  return topic === record.topic ? record : record.newRecord({ topic });
 }
