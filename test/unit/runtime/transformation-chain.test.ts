@@ -34,3 +34,12 @@ test('a transform returning null drops the record', () => {
   const chain = new TransformationChain([{ alias: 'f', className: 'F', transform: drop, predicate: null, negate: false }], op());
   assert.equal(chain.apply(record('t')), null);
 });
+
+test('a failing transform or predicate goes through the error operator (skipped with tolerance all)', () => {
+  const boom: Predicate = { configure() {}, test: () => { throw new Error('predicate failed'); }, config: () => new ConfigDef(), close() {} };
+  const stages = [{ alias: 'a', className: 'A', transform: suffix('-a'), predicate: boom, negate: false }];
+  const tolerant = new TransformationChain(stages, new RetryWithToleranceOperator({ retryTimeoutMs: 0, retryDelayMaxMs: 0, tolerance: 'all' }));
+  assert.equal(tolerant.apply(record('t')), null);
+  const strict = new TransformationChain(stages, op());
+  assert.throws(() => strict.apply(record('t')), /Tolerance exceeded in error handler/);
+});
