@@ -121,25 +121,53 @@ export class KafkaTopicBackend implements TopicBackend {
     const existing = new Set(await this.listTopics());
     const wanted = specs.filter((s) => !existing.has(s.name));
     if (wanted.length === 0) return [];
-    await this.call(`Creating topics ${wanted.map((s) => s.name).join(', ')}`, async (a) => {
-      try {
-        await a.createTopics({
-          waitForLeaders: true,
-          topics: wanted.map((s) => ({
-            topic: s.name,
-            numPartitions: s.partitions ?? -1,
-            replicationFactor: s.replicationFactor ?? -1,
-            configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (e) {
-        // Someone else created one of them meanwhile (another worker): not an error.
-        if (!isAlreadyExists(e)) throw e;
-      }
+    // One request per topic: kafkajs answers `false` for "already exists" only per call, and a concurrent
+    // creator (another worker) may win some of them.
+    const created = await this.call(`Creating topics ${wanted.map((s) => s.name).join(', ')}`, async (a) => {
+      const results = await Promise.all(
+        wanted.map((s) =>
+          a.createTopics({
+            // kafkajs' own wait gives up after a few quick retries on a busy broker; see waitForLeaders().
+            waitForLeaders: false,
+            topics: [
+              {
+                topic: s.name,
+                numPartitions: s.partitions ?? -1,
+                replicationFactor: s.replicationFactor ?? -1,
+                configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          }),
+        ),
+      );
+      return wanted.filter((_, i) => results[i]).map((s) => s.name);
     });
-    // Report only what this call created (a concurrent creator may have won some).
-    const after = new Set(await this.listTopics());
-    return wanted.filter((s) => after.has(s.name)).map((s) => s.name);
+    await this.waitForLeaders(wanted.map((s) => s.name));
+    return created;
+  }
+
+  /**
+   * Waits until every partition of `topics` has a leader that serves it (ListOffsets answers), so the
+   * first produce does not fail: kafkajs retries a failed produce request whole, which would duplicate
+   * the records of partitions that were written (no idempotence, as Connect's source producers).
+   */
+  private async waitForLeaders(topics: string[], timeoutMs = 30_000): Promise<void> {
+    if (topics.length === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown = null;
+    while (Date.now() < deadline) {
+      try {
+        const md = await this.admin.fetchTopicMetadata({ topics });
+        if (md.topics.length === topics.length && md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          for (const t of topics) await this.admin.fetchTopicOffsets(t);
+          return;
+        }
+      } catch (e) {
+        last = e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw toConnectError(last ?? new Error('no leader elected in time'), `Waiting for leaders of ${topics.join(', ')}`);
   }
 
   async describeTopic(name: string): Promise<TopicDescription | null> {
@@ -311,10 +339,6 @@ export class KafkaTopicBackend implements TopicBackend {
       return g !== undefined && g.members.length > 0;
     });
   }
-}
-
-function isAlreadyExists(e: unknown): boolean {
-  return containsType(e, 'TOPIC_ALREADY_EXISTS');
 }
 
 /** kafkajs wraps per-item failures (createTopics, deleteGroups) in an error with a list. */

@@ -82,8 +82,11 @@ function ssl(props: Props): ConnectionOptions | true {
   return opts;
 }
 
-/** The kafkajs `Kafka` constructor options of one client. */
-export function kafkaConfig(bootstrapServers: string, clientId: string, props: Props): KafkaConfig {
+/**
+ * The kafkajs `Kafka` constructor options of one client. `defaultRetries`: how many times kafkajs retries
+ * a retriable failure (backoff up to `retry.backoff.max.ms`) when `retries` is not set.
+ */
+export function kafkaConfig(bootstrapServers: string, clientId: string, props: Props, defaultRetries = 5): KafkaConfig {
   const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
   const config: KafkaConfig = {
     brokers: parseBootstrap(bootstrapServers),
@@ -92,7 +95,7 @@ export function kafkaConfig(bootstrapServers: string, clientId: string, props: P
     connectionTimeout: int(props, 'socket.connection.setup.timeout.ms') ?? 10_000,
     requestTimeout: ms(int(props, 'request.timeout.ms')) ?? 30_000,
     retry: {
-      retries: Math.min(int(props, 'retries') ?? 5, 50),
+      retries: Math.min(int(props, 'retries') ?? defaultRetries, 100),
       initialRetryTime: int(props, 'retry.backoff.ms') ?? 100,
       maxRetryTime: int(props, 'retry.backoff.max.ms') ?? 1000,
     },
@@ -133,6 +136,8 @@ function kafkajsLogLevel(): logLevel {
 
 export interface ProducerSettings {
   acks: -1 | 0 | 1;
+  /** `enable.idempotence` (off by default, as Connect sets it for source producers). */
+  idempotent: boolean;
   compression: CompressionTypes;
   /** Wait this long for more records before sending a request (Java `linger.ms`). */
   lingerMs: number;
@@ -142,6 +147,11 @@ export interface ProducerSettings {
   maxRequestRecords: number;
   /** Broker-side wait for acks (Java `request.timeout.ms`). */
   timeoutMs: number;
+  /** How long a request is retried after retriable failures before send() rejects (Java `delivery.timeout.ms`). */
+  deliveryTimeoutMs: number;
+  /** Pause between those retries (Java `retry.backoff.ms` growing to `retry.backoff.max.ms`). */
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
 }
 
 export function producerSettings(props: Props): ProducerSettings {
@@ -162,14 +172,20 @@ export function producerSettings(props: Props): ProducerSettings {
       throw new ConfigException('compression.type', ct, 'kafkajs supports only none and gzip');
   }
   const batchSize = int(props, 'batch.size') ?? 16_384;
+  const idempotent = (props['enable.idempotence'] ?? 'false').toLowerCase() === 'true';
+  if (idempotent && acks !== -1) throw new ConfigException('acks', acksRaw, 'Must be all (-1) when enable.idempotence=true');
   return {
     acks,
+    idempotent,
     compression,
     lingerMs: int(props, 'linger.ms') ?? 0,
     // Java batches per partition; one kafkajs request carries all partitions, so allow a few batches.
     maxRequestBytes: Math.max(batchSize * 64, 1 << 20),
-    maxRequestRecords: 2000,
+    maxRequestRecords: 1000,
     timeoutMs: ms(int(props, 'request.timeout.ms')) ?? 30_000,
+    deliveryTimeoutMs: int(props, 'delivery.timeout.ms') ?? 120_000,
+    retryBackoffMs: int(props, 'retry.backoff.ms') ?? 100,
+    retryBackoffMaxMs: int(props, 'retry.backoff.max.ms') ?? 1000,
   };
 }
 

@@ -77,7 +77,8 @@ export class KafkaTopicConsumer implements TopicConsumer {
   private readonly highWater: number;
   private waiter: (() => void) | null = null;
   private woken = false;
-  private crash: Error | null = null;
+  private crash: unknown = null;
+  private lastRecovery = 0;
   private closed = false;
 
   constructor(
@@ -89,7 +90,11 @@ export class KafkaTopicConsumer implements TopicConsumer {
   ) {
     const props = options.properties ?? {};
     this.settings = consumerSettings(props);
-    this.kafka = new Kafka(kafkaConfig(bootstrapServers, options.clientId, props));
+    // The Java consumer retries coordinator discovery and fetches for as long as the broker is away;
+    // a kafkajs consumer that gives up loses its member id, and its replacement then waits a whole
+    // session timeout for the old member to expire. So retry for about a minute (like
+    // default.api.timeout.ms) before recover() replaces it.
+    this.kafka = new Kafka(kafkaConfig(bootstrapServers, options.clientId, props, 60));
     this.highWater = Math.max(this.settings.maxPollRecords * 4, 1000);
   }
 
@@ -207,7 +212,7 @@ export class KafkaTopicConsumer implements TopicConsumer {
     const deadline = Date.now() + Math.max(0, maxWaitMs);
     this.woken = false;
     for (;;) {
-      if (this.crash) throw toConnectError(this.crash, `Consuming in group ${this.groupId}`);
+      if (this.crash) await this.recover();
       if (!Array.isArray(this.subscription) && Date.now() - this.lastRefresh >= this.settings.metadataMaxAge) {
         const topics = await this.resolveTopics();
         if (topics.join('\n') !== this.subscribedTopics.join('\n')) await this.restart(topics);
@@ -226,6 +231,29 @@ export class KafkaTopicConsumer implements TopicConsumer {
         }
       });
       this.waiter = null;
+    }
+  }
+
+  /**
+   * kafkajs gave up (it restarts by itself only after some errors). Like the Java consumer, which keeps
+   * retrying while the cluster is unreachable, start a fresh kafkajs consumer when the cause is
+   * transient (at most once a second); fail the poll otherwise.
+   */
+  private async recover(): Promise<void> {
+    const err = toConnectError(this.crash, `Consuming in group ${this.groupId}`);
+    if (!err.retriable) throw err;
+    if (Date.now() - this.lastRecovery < 1000) return;
+    this.lastRecovery = Date.now();
+    this.crash = null;
+    const old = this.consumer;
+    this.consumer = null;
+    if (old) await old.disconnect().catch(() => undefined);
+    try {
+      await this.restart(this.subscribedTopics);
+    } catch (e) {
+      const again = toConnectError(e, `Consuming in group ${this.groupId}`);
+      if (!again.retriable) throw again;
+      this.crash = again;
     }
   }
 

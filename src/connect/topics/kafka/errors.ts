@@ -15,19 +15,42 @@ export function kafkaErrorType(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null ? (e as KafkajsErrorShape).type : undefined;
 }
 
-/** Wraps a kafkajs failure; `what` says what was being done ("producing to topic x"). */
+const TRANSIENT = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSLockTimeout',
+  'KafkaJSGroupCoordinatorNotFound',
+]);
+
+/** kafkajs wraps the real failure (`cause`, `originalError`) when its own retries run out. */
+function rootCause(e: unknown): KafkajsErrorShape {
+  let cur = (typeof e === 'object' && e !== null ? e : {}) as KafkajsErrorShape & { cause?: unknown; originalError?: unknown };
+  for (let i = 0; i < 10; i++) {
+    const next = cur.cause ?? cur.originalError;
+    if (typeof next !== 'object' || next === null || next === cur) break;
+    cur = next as typeof cur;
+  }
+  return cur;
+}
+
+/**
+ * Wraps a kafkajs failure; `what` says what was being done ("producing to topic x"). Retriable when the
+ * root cause is: kafkajs gives up after its own few retries (KafkaJSNumberOfRetriesExceeded /
+ * KafkaJSNonRetriableError around a connection error), but for Connect an unreachable broker is transient.
+ */
 export function toConnectError(e: unknown, what: string): ConnectException {
   if (e instanceof ConnectException) return e;
   const err = (typeof e === 'object' && e !== null ? e : {}) as KafkajsErrorShape;
-  const message = `${what} failed: ${err.message ?? String(e)}`;
-  // kafkajs marks connection loss and exhausted retries of retriable errors as KafkaJSNumberOfRetriesExceeded
-  // with retriable=false; those are still worth retrying at the Connect level.
-  const retriable =
-    err.retriable === true ||
-    err.name === 'KafkaJSNumberOfRetriesExceeded' ||
-    err.name === 'KafkaJSConnectionError' ||
-    err.name === 'KafkaJSRequestTimeoutError' ||
-    err.name === 'KafkaJSBrokerNotFound' ||
-    err.name === 'KafkaJSNoBrokerAvailableError';
+  const root = rootCause(e);
+  const detail = err.message ?? String(e);
+  const rootDetail = root !== err && root.message && !detail.includes(root.message) ? ` (${root.message})` : '';
+  const message = `${what} failed: ${detail}${rootDetail}`;
+  const retriable = root.retriable === true || TRANSIENT.has(root.name ?? '');
   return retriable ? new RetriableException(message, { cause: e }) : new ConnectException(message, { cause: e });
 }

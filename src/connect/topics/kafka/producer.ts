@@ -50,7 +50,8 @@ export class KafkaTopicProducer implements TopicProducer {
     this.settings = producerSettings(props);
     const kafka = new Kafka(kafkaConfig(bootstrapServers, options.clientId, props));
     this.producer = kafka.producer({
-      idempotent: false,
+      // With idempotence the broker drops the duplicates a retried request would otherwise write.
+      idempotent: this.settings.idempotent,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: () => ({ topic, partitionMetadata, message }) => {
@@ -147,18 +148,31 @@ export class KafkaTopicProducer implements TopicProducer {
     this.chosen = new WeakMap();
     this.sticky = this.partitioner.beginSend();
     let response: RecordMetadata[];
-    try {
-      response = await this.producer.sendBatch({
-        topicMessages,
-        acks: this.settings.acks,
-        timeout: this.settings.timeoutMs,
-        compression: this.settings.compression,
-      });
-    } catch (e) {
-      const topics = [...byTopic.keys()].join(', ');
-      const err = toConnectError(e, `Producing to ${topics}`);
-      for (const { job } of slices) this.fail(job, err);
-      return;
+    const started = Date.now();
+    let backoff = this.settings.retryBackoffMs;
+    for (;;) {
+      try {
+        response = await this.producer.sendBatch({
+          topicMessages,
+          acks: this.settings.acks,
+          timeout: this.settings.timeoutMs,
+          compression: this.settings.compression,
+        });
+        break;
+      } catch (e) {
+        const err = toConnectError(e, `Producing to ${[...byTopic.keys()].join(', ')}`);
+        // Like the Java producer until delivery.timeout.ms: keep retrying this request (and hold back
+        // the ones after it, so per-partition order survives a broker restart). Without idempotence a
+        // retry may duplicate records the broker did write, as in Java.
+        if (err.retriable && !this.closed && Date.now() - started + backoff < this.settings.deliveryTimeoutMs) {
+          this.log?.warn({ err: err.message }, 'Kafka produce failed; retrying');
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, this.settings.retryBackoffMaxMs);
+          continue;
+        }
+        for (const { job } of slices) this.fail(job, err);
+        return;
+      }
     }
     const base = new Map<string, { offset: number; appendTime: number }>();
     for (const rm of response) {
