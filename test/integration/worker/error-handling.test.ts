@@ -1,13 +1,15 @@
 /**
  * Error handling in a real worker: a poison record (a transform that throws for one row) with
  * errors.tolerance=all reaches the dead-letter queue with Kafka Connect's context headers and the rows after
- * it flow on; with tolerance none the task goes FAILED with the trace in /status.
+ * it flow on; with tolerance none the task goes FAILED with the trace in /status. Run on the embedded log and
+ * on a real Kafka broker.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { type KafkaCluster, startKafka } from '../../../src/testing/kafka-cluster.js';
 import { type StandaloneWorker, startStandalone } from '../../../src/connect/connect-standalone.js';
 import { Logging } from '../../../src/connect/logging.js';
 import type { ConsumedRecord } from '../../../src/connect/topics/types.js';
@@ -25,7 +27,12 @@ async function status(name: string): Promise<Status> {
 let dir: string;
 let worker: StandaloneWorker;
 
+for (const backend of ['embedded', 'kafka'] as const) {
+describe(`on the ${backend === 'embedded' ? 'embedded log' : 'Kafka backend'}`, () => {
+let kafka: KafkaCluster | null = null;
+
 before(async () => {
+  if (backend === 'kafka') kafka = await startKafka();
   dir = await mkdtemp(join(tmpdir(), 'tsconnect-errors-'));
   await writeFile(join(dir, 'numbers.txt'), '1\n2\nnot a number\n4\n');
   worker = await startStandalone(
@@ -35,6 +42,7 @@ before(async () => {
       'offset.flush.interval.ms': '100',
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      ...(kafka ? { 'bootstrap.servers': kafka.bootstrapServers } : {}),
     },
     [],
     new Logging({ level: 'FATAL' }),
@@ -45,6 +53,7 @@ before(async () => {
 
 after(async () => {
   await worker?.stop();
+  await kafka?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -87,6 +96,7 @@ test('errors.tolerance=all: the poison record goes to the DLQ with context heade
     castSink('tolerant', out, {
       'errors.tolerance': 'all',
       'errors.deadletterqueue.topic.name': 'numbers-dlq',
+      'errors.deadletterqueue.topic.replication.factor': '1',
       'errors.deadletterqueue.context.headers.enable': 'true',
       'errors.log.enable': 'true',
     }),
@@ -128,3 +138,5 @@ test('errors.tolerance=none: the task fails with the trace in /status', async ()
   const written = await readFile(join(dir, 'strict.txt'), 'utf8').catch(() => '');
   assert.ok(['', '1\n', '1\n2\n'].includes(written), `nothing at or after the poison record was written (got ${JSON.stringify(written)})`);
 });
+});
+}
