@@ -30,3 +30,24 @@ export async function readFileIfExists(path: string): Promise<string | null> {
     throw e;
   }
 }
+
+/**
+ * A JSON document kept in one file: read once, rewritten atomically on every change. Writes are serialized,
+ * so a slower earlier write can never overwrite a later one.
+ */
+export class JsonFile<T> {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  async read(): Promise<T | null> {
+    const text = await readFileIfExists(this.path);
+    return text === null ? null : (JSON.parse(text) as T);
+  }
+
+  write(value: T): Promise<void> {
+    const text = JSON.stringify(value, null, 1);
+    this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.path, text));
+    return this.writing;
+  }
+}

@@ -4,7 +4,7 @@
  * the same interface for distributed mode.
  */
 import type { TargetState } from '../herder/types.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { JsonFile } from './atomic-file.js';
 
 export interface ConnectorEntry {
   config: Record<string, string>;
@@ -72,22 +72,18 @@ export class MemoryConfigStore implements ConfigBackingStore {
 
 /** The memory store, written atomically to a JSON file after each change. */
 export class FileConfigStore extends MemoryConfigStore {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: JsonFile<{ version: 1; connectors: Record<string, ConnectorEntry> }>;
 
-  constructor(private readonly path: string) {
+  constructor(path: string) {
     super();
+    this.file = new JsonFile(path);
   }
 
   override async start(): Promise<void> {
-    const text = await readFileIfExists(this.path);
-    if (text === null) return;
-    const parsed = JSON.parse(text) as { connectors?: Record<string, ConnectorEntry> };
-    this.entries = new Map(Object.entries(parsed.connectors ?? {}));
+    this.entries = new Map(Object.entries((await this.file.read())?.connectors ?? {}));
   }
 
   protected override async persist(): Promise<void> {
-    const text = JSON.stringify({ version: 1, connectors: Object.fromEntries(this.entries) }, null, 2);
-    this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.path, text));
-    await this.writing;
+    await this.file.write({ version: 1, connectors: Object.fromEntries(this.entries) });
   }
 }

@@ -3,7 +3,7 @@
  * `["<connector>",{<source partition>}]`, the value the JSON text of the offset map (null = deleted).
  * Memory and file implementations here; the Kafka-topic one lives with the Kafka backend.
  */
-import { writeFileAtomic, readFileIfExists } from './atomic-file.js';
+import { JsonFile } from './atomic-file.js';
 import { parseJsonText, toJsonText } from './json-text.js';
 import type { SourceMap } from '../data/records.js';
 
@@ -62,24 +62,19 @@ export class MemoryOffsetStore implements OffsetBackingStore {
  * serialization: the JVM worker's file format is not portable anyway; the Kafka offset topic is).
  */
 export class FileOffsetStore extends MemoryOffsetStore {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: JsonFile<{ version: 1; offsets: [string, string][] }>;
 
-  constructor(private readonly path: string) {
+  constructor(path: string) {
     super();
+    this.file = new JsonFile(path);
   }
 
   override async start(): Promise<void> {
-    const text = await readFileIfExists(this.path);
-    if (text === null) return;
-    const parsed = JSON.parse(text) as { offsets?: [string, string][] };
-    this.data = new Map(parsed.offsets ?? []);
+    this.data = new Map((await this.file.read())?.offsets ?? []);
   }
 
   override async set(entries: Map<string, string | null>): Promise<void> {
     await super.set(entries);
-    // Writes are serialized so a slower earlier write cannot overwrite a later one.
-    const snapshot = JSON.stringify({ version: 1, offsets: [...this.data] });
-    this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.path, snapshot));
-    await this.writing;
+    await this.file.write({ version: 1, offsets: [...this.data] });
   }
 }
