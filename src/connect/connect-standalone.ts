@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { builtinPlugins } from '../plugins.js';
 import { mlRestExtension } from '../../ml-sinks/rest.js';
+import { consoleRestExtension } from '../console/rest.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import type { Herder, TargetState } from './herder/types.js';
 import { createConfigValidation } from './herder/config-validation.js';
@@ -14,7 +15,7 @@ import type { ConnectorFile } from './properties.js';
 import { createRestServer } from './rest/server.js';
 import { PluginRegistry } from './runtime/plugins.js';
 import { Worker } from './runtime/worker.js';
-import { WorkerConfig } from './runtime/worker-config.js';
+import { WorkerConfig, WorkerConfigKeys } from './runtime/worker-config.js';
 import { FileConfigStore } from './storage/config-store.js';
 import { FileOffsetStore } from './storage/offset-store.js';
 import { MemoryStatusStore } from './storage/status-store.js';
@@ -86,7 +87,7 @@ export async function startStandalone(
     listeners: `http://${listener.host}:${listener.port}`,
     'rest.advertised.host.name': advertisedHost,
     'rest.advertised.port': advertisedPort,
-    extensions: [mlRestExtension],
+    extensions: [mlRestExtension, ...(config.parsed.getBoolean(WorkerConfigKeys.UI_ENABLE) ? [consoleRestExtension({ backend })] : [])],
   });
   const { url } = await rest.start();
   await herder.start();

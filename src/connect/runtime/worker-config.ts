@@ -25,6 +25,7 @@ export const WorkerConfigKeys = {
   CONFIG_FILE: 'config.storage.file.filename',
   EMBEDDED_LOG_DIR: 'embedded.log.dir',
   EMBEDDED_LOG_FSYNC: 'embedded.log.fsync',
+  UI_ENABLE: 'ui.enable',
 } as const;
 
 const K = WorkerConfigKeys;
@@ -48,7 +49,8 @@ export function workerConfigDef(): ConfigDef {
     .define({ name: K.ADVERTISED_PORT, type: 'INT', defaultValue: null, importance: 'LOW', documentation: 'Port in the worker id and REST URL.' })
     .define({ name: K.CONFIG_FILE, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'File keeping connector configurations across restarts (standalone). Default: beside the offsets file.' })
     .define({ name: K.EMBEDDED_LOG_DIR, type: 'STRING', defaultValue: null, importance: 'MEDIUM', documentation: 'Directory of the embedded log. Default: beside the offsets file.' })
-    .define({ name: K.EMBEDDED_LOG_FSYNC, type: 'STRING', defaultValue: 'always', validator: Validators.in('always', 'interval', 'never'), importance: 'LOW', documentation: 'When the embedded log fsyncs: before acknowledging each write batch (always), on a timer, or never.' });
+    .define({ name: K.EMBEDDED_LOG_FSYNC, type: 'STRING', defaultValue: 'always', validator: Validators.in('always', 'interval', 'never'), importance: 'LOW', documentation: 'When the embedded log fsyncs: before acknowledging each write batch (always), on a timer, or never.' })
+    .define({ name: K.UI_ENABLE, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Serve the web console at /ui (connectors, topics, models).' });
 }
 
 /** The parsed worker configuration with derived paths. */
