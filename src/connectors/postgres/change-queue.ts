@@ -30,6 +30,12 @@ export class ChangeQueue {
     this.wake(this.readers);
   }
 
+  /** Adds a batch (a snapshot fetch); the producer then waits for space. */
+  pushAll(records: readonly SourceRecord[]): void {
+    for (let i = 0; i < records.length; i++) this.items.push(records[i]!);
+    this.wake(this.readers);
+  }
+
   /** Resolves when the queue has room again (below the bound). */
   waitForSpace(): Promise<void> {
     if (!this.full) return Promise.resolve();

@@ -102,7 +102,8 @@ export function postgresConfigDef(): ConfigDef {
   const snap = 'Snapshot';
   d.define({ name: 'snapshot.mode', type: 'STRING', defaultValue: 'initial', validator: Validators.inIgnoreCase(...SNAPSHOT_MODES), group: snap, documentation: 'When to run a snapshot: initial, always, no_data (never), initial_only, when_needed.' });
   d.define({ name: 'snapshot.fetch.size', type: 'INT', defaultValue: 10240, validator: Validators.atLeast(1), group: snap, documentation: 'Rows fetched per round trip while reading a table during a snapshot.' });
-  d.define({ name: 'snapshot.max.threads', type: 'INT', defaultValue: 1, validator: Validators.atLeast(1), group: snap, documentation: 'Tables read in parallel during a snapshot (this implementation reads one at a time).' });
+  d.define({ name: 'snapshot.max.threads', type: 'INT', defaultValue: 1, validator: Validators.atLeast(1), group: snap, documentation: 'Connections reading in parallel during a snapshot: whole tables, and ctid-range chunks of large tables, all from one exported snapshot.' });
+  d.define({ name: 'snapshot.max.threads.multiplier', type: 'INT', defaultValue: 4, validator: Validators.atLeast(1), group: snap, documentation: 'With snapshot.max.threads > 1, a large table is read in snapshot.max.threads × this many ctid-range chunks.' });
   d.define({ name: 'snapshot.select.statement.overrides', type: 'LIST', defaultValue: null, group: snap, documentation: 'Tables (schema.table) whose snapshot SELECT is given by snapshot.select.statement.overrides.<schema>.<table>.' });
   d.define({ name: 'snapshot.include.collection.list', type: 'LIST', defaultValue: null, validator: regexList, group: snap, documentation: 'Captured tables to include in the snapshot.' });
 
@@ -171,6 +172,8 @@ export interface PostgresConfig {
   extendedHeaders: boolean;
   snapshotMode: SnapshotMode;
   snapshotFetchSize: number;
+  snapshotMaxThreads: number;
+  snapshotThreadsMultiplier: number;
   snapshotOverrides: Map<string, string>;
   snapshotInclude: RegExp[];
   maxBatchSize: number;
@@ -280,6 +283,8 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     extendedHeaders: c.getBoolean('extended.headers.enabled'),
     snapshotMode: mode as SnapshotMode,
     snapshotFetchSize: c.getInt('snapshot.fetch.size')!,
+    snapshotMaxThreads: c.getInt('snapshot.max.threads')!,
+    snapshotThreadsMultiplier: c.getInt('snapshot.max.threads.multiplier')!,
     snapshotOverrides: overrides,
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
     maxBatchSize: maxBatch,

@@ -2,7 +2,7 @@
  * Builds the SourceRecords Debezium emits (specs/debezium-postgres.md §1): change events with their
  * envelope, tombstones, truncates, logical decoding messages, heartbeats and transaction BEGIN/END.
  */
-import { ConnectHeaders, Schema, SchemaBuilder, SourceRecord, Struct, type SourceMap } from '../../connect/data/index.js';
+import { ConnectHeaders, Schema, SchemaBuilder, SourceRecord, Struct, type Header, type SourceMap } from '../../connect/data/index.js';
 import type { PostgresConfig } from './config.js';
 import { SOURCE_SCHEMA, type SourceFields, SourceInfoBuilder } from './source-info.js';
 import { TRANSACTION_BLOCK_SCHEMA, type TableSchema } from './table-schema.js';
@@ -29,13 +29,10 @@ export const TX_VALUE_SCHEMA = SchemaBuilder.struct().name('io.debezium.connecto
   .field('ts_ms', Schema.INT64_SCHEMA)
   .build();
 
-/** Wall clock in µs (envelope ts_*). */
+/** Wall clock in µs (envelope ts_*), from the monotonic clock anchored at start (no BigInt per call). */
 function nowUs(): number {
-  const hr = process.hrtime.bigint();
-  return Math.floor(Number(epochBaseUs + (hr - hrBase) / 1000n));
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }
-const epochBaseUs = BigInt(Date.now()) * 1000n;
-const hrBase = process.hrtime.bigint();
 
 export interface TransactionBlock {
   id: string;
@@ -65,14 +62,17 @@ export class EventFactory {
       .build();
   }
 
+  /** The extended headers; Header objects are immutable, so one set is shared by every record's list. */
+  private readonly contextHeaders: readonly Header[] = this.cfg.extendedHeaders
+    ? [
+        { key: '__debezium.context.connectorLogicalName', value: this.cfg.topicPrefix, schema: Schema.STRING_SCHEMA },
+        { key: '__debezium.context.taskId', value: this.taskId, schema: Schema.STRING_SCHEMA },
+        { key: '__debezium.context.connectorName', value: 'postgresql', schema: Schema.STRING_SCHEMA },
+      ]
+    : [];
+
   private headers(): ConnectHeaders {
-    const h = new ConnectHeaders();
-    if (this.cfg.extendedHeaders) {
-      h.add('__debezium.context.connectorLogicalName', this.cfg.topicPrefix, Schema.STRING_SCHEMA);
-      h.add('__debezium.context.taskId', this.taskId, Schema.STRING_SCHEMA);
-      h.add('__debezium.context.connectorName', 'postgresql', Schema.STRING_SCHEMA);
-    }
-    return h;
+    return new ConnectHeaders(this.contextHeaders);
   }
 
   private txStruct(tx: TransactionBlock | null): Struct | null {

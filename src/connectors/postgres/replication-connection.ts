@@ -56,6 +56,11 @@ export interface StreamHandler {
   onData(dataStart: Lsn, walEnd: Lsn, payload: Uint8Array): void;
   /** The stream ended or failed (never called after `close()`). */
   onEnd(error: Error | null): void;
+  /**
+   * A primary keepalive: the server has sent everything up to `walEnd`. Called before the reply (when one
+   * is requested), so the handler may confirm a newer LSN first.
+   */
+  onKeepalive?(walEnd: Lsn): void;
 }
 
 interface PgConnectionInternals {
@@ -131,6 +136,7 @@ export class ReplicationConnection {
         const walEnd = chunk.readUInt32BE(9) * 4294967296 + chunk.readUInt32BE(13);
         handler.onData(dataStart, walEnd, chunk.subarray(25));
       } else if (kind === 0x6b /* k */) {
+        handler.onKeepalive?.(chunk.readUInt32BE(1) * 4294967296 + chunk.readUInt32BE(5));
         if (chunk[17] === 1) this.sendStatus(false);
       }
     });

@@ -1,23 +1,32 @@
 /**
- * The initial snapshot: reads every captured table in one REPEATABLE READ transaction (importing the
- * slot's exported snapshot when the slot was created in this run, so snapshot and stream neither overlap
- * nor leave a gap), through a cursor of `snapshot.fetch.size` rows, and emits `op: r` events. The last
- * record is held back so it can be marked `last` (specs/debezium-postgres.md §1.3).
+ * The initial snapshot: reads every captured table in REPEATABLE READ transactions that all see one
+ * snapshot (the slot's exported snapshot when the slot was created in this run, so snapshot and stream
+ * neither overlap nor leave a gap; otherwise one exported by the first connection), through cursors of
+ * `snapshot.fetch.size` rows, and emits `op: r` events.
+ *
+ * With `snapshot.max.threads` > 1, that many connections read in parallel: whole tables, and large tables
+ * in ctid-range chunks. Markers follow Debezium (specs/debezium-postgres.md §1.3): the first and last
+ * record of each table are `first_in_data_collection` / `last_in_data_collection`, the very first record
+ * is `first` (one thread only), and the very last emitted record is `last`; to know which records those
+ * are, the last record of each table, and the last record of the most recently finished table, are held back.
+ * Progress (table, rows, rows/s, ETA) is logged every 10 s.
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { SourceRecord } from '../../connect/data/index.js';
+import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { quoteIdent } from './catalog.js';
 import type { PostgresConfig } from './config.js';
 import type { EventFactory } from './events.js';
 import { snapshotOffsetMap } from './offsets.js';
 import type { Lsn, TupleValue } from './pgoutput/decoder.js';
-import type { SnapshotMarker } from './source-info.js';
+import type { SnapshotMarker, SourceFields } from './source-info.js';
 import type { TableSchema } from './table-schema.js';
 import { parseTimestamp } from './types/temporal.js';
 
 export interface SnapshotContext {
   client: pg.Client;
+  /** Opens another connection (for snapshot.max.threads > 1). */
+  connect(): Promise<pg.Client>;
   cfg: PostgresConfig;
   events: EventFactory;
   tables: TableSchema[];
@@ -31,91 +40,207 @@ export interface SnapshotContext {
   log: Logger;
 }
 
-interface Pending {
-  table: TableSchema;
+/** Part of a table read by one cursor: all of it, or the pages [fromPage, toPage) (toPage null = to the end). */
+interface Unit {
+  table: TableState;
+  sql: string;
+}
+
+interface Held {
+  table: TableState;
   row: TupleValue[];
   firstInTable: boolean;
 }
 
+interface TableState {
+  schema: TableSchema;
+  estimate: number;
+  unitsLeft: number;
+  rows: number;
+  started: number;
+  lastLog: number;
+  held: Held | null;
+  emittedAny: boolean;
+}
+
+/** Tables smaller than this many pages are read by one cursor even with several threads. */
+const MIN_CHUNK_PAGES = 256;
+const PROGRESS_EVERY_MS = 10_000;
+
 export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number }> {
-  const { client, cfg, events, log } = ctx;
-  await client.query('BEGIN');
+  const { client, cfg, log } = ctx;
+  const threads = Math.max(1, cfg.snapshotMaxThreads);
+  const extra: pg.Client[] = [];
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   try {
-    if (ctx.snapshotName) {
-      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await client.query(`SET TRANSACTION SNAPSHOT '${ctx.snapshotName}'`);
-    } else {
-      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    }
+    let snapshotName = ctx.snapshotName;
+    if (snapshotName) await client.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
+    else if (threads > 1) snapshotName = ((await client.query('SELECT pg_export_snapshot() AS s')).rows[0] as { s: string }).s;
     const info = await client.query('SELECT pg_current_xact_id()::text AS xid, CURRENT_TIMESTAMP::text AS ts');
     const row0 = info.rows[0] as { xid: string; ts: string };
     const txId = Number(row0.xid);
     const tsUs = parseTimestamp(row0.ts);
-    log.info({ tables: ctx.tables.map((t) => t.id), lsn: ctx.lsn }, 'Snapshot started');
+    log.info({ tables: ctx.tables.map((t) => t.id), lsn: ctx.lsn, threads }, 'Snapshot started');
 
-    let pending: Pending | null = null;
-    let total = 0;
-    let firstOverall = true;
-    const flush = async (p: Pending, lastInTable: boolean, lastOverall: boolean): Promise<void> => {
-      let marker: SnapshotMarker;
-      if (lastOverall) marker = 'last';
-      else if (firstOverall) marker = 'first';
-      else if (lastInTable) marker = 'last_in_data_collection';
-      else if (p.firstInTable) marker = 'first_in_data_collection';
-      else marker = 'true';
-      firstOverall = false;
-      const t = p.table;
-      const offset = snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: lastOverall });
-      const rec = events.change(
-        t, 'r', t.key(p.row), null, t.value(p.row, null, false),
-        { tsUs, snapshot: marker, schema: t.info.schema, table: t.info.table, txId, lsn: ctx.lsn, lastCommitLsn: null, origin: null, originLsn: null },
-        offset, null,
-      );
-      await ctx.emit([rec]);
-    };
+    const units = await planUnits(client, cfg, ctx.tables, threads);
+    const emitter = new MarkerEmitter(ctx, txId, tsUs, threads === 1);
 
-    for (const table of ctx.tables) {
-      if (ctx.stopped()) return { rows: total };
-      const cols = table.columnNames.map(quoteIdent).join(', ');
-      const override = cfg.snapshotOverrides.get(table.id);
-      const sql = override ?? `SELECT ${cols} FROM ${quoteIdent(table.info.schema)}.${quoteIdent(table.info.table)}`;
-      const est = await client.query('SELECT GREATEST(reltuples, 0)::int8 AS n FROM pg_class WHERE oid = $1::regclass', [`${quoteIdent(table.info.schema)}.${quoteIdent(table.info.table)}`]);
-      const estimate = Number((est.rows[0] as { n: string } | undefined)?.n ?? 0);
-      await client.query(`DECLARE dbz_snapshot NO SCROLL CURSOR FOR ${sql}`);
-      const started = Date.now();
-      let lastLog = started;
-      let rows = 0;
-      let first = true;
-      for (;;) {
-        const r = await client.query({ text: `FETCH ${cfg.snapshotFetchSize} FROM dbz_snapshot`, rowMode: 'array' });
-        const batch = r.rows as TupleValue[][];
-        for (const row of batch) {
-          if (pending) await flush(pending, pending.table !== table, false);
-          pending = { table, row, firstInTable: first };
-          first = false;
-          rows++;
-        }
-        if (batch.length < cfg.snapshotFetchSize || ctx.stopped()) break;
-        const now = Date.now();
-        if (now - lastLog >= 10_000) {
-          lastLog = now;
-          const rate = rows / ((now - started) / 1000);
-          const eta = estimate > rows && rate > 0 ? Math.round((estimate - rows) / rate) : null;
-          log.info({ table: table.id, rows, rowsPerSecond: Math.round(rate), estimatedRows: estimate, etaSeconds: eta }, 'Snapshot progress');
-        }
-      }
-      await client.query('CLOSE dbz_snapshot');
-      total += rows;
-      const secs = (Date.now() - started) / 1000;
-      log.info({ table: table.id, rows, seconds: secs, rowsPerSecond: secs > 0 ? Math.round(rows / secs) : rows }, 'Snapshot of table finished');
+    const connections: pg.Client[] = [client];
+    for (let i = 1; i < Math.min(threads, units.length); i++) {
+      const c = await ctx.connect();
+      extra.push(c);
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await c.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
+      connections.push(c);
     }
-    // The held-back record is the last of the whole snapshot, even when later tables were empty.
-    if (pending) await flush(pending, true, true);
+    let next = 0;
+    let cursorSeq = 0;
+    // Each connection takes the next unit until none are left (tables in snapshot order, chunks in page order).
+    await Promise.all(connections.map(async (conn) => {
+      while (next < units.length && !ctx.stopped()) {
+        const unit = units[next++]!;
+        await readUnit(conn, unit, `dbz_snapshot_${cursorSeq++}`, ctx, emitter, log);
+      }
+    }));
+    if (ctx.stopped()) return { rows: emitter.total };
+    await emitter.finish();
     await client.query('COMMIT');
-    log.info({ rows: total }, 'Snapshot completed');
-    return { rows: total };
+    for (const c of extra) await c.query('COMMIT').catch(() => {});
+    log.info({ rows: emitter.total }, 'Snapshot completed');
+    return { rows: emitter.total };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     throw e;
+  } finally {
+    for (const c of extra) await c.end().catch(() => {});
+  }
+}
+
+/** One cursor per unit; chunked by ctid ranges when several threads share a large table. */
+async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSchema[], threads: number): Promise<Unit[]> {
+  const units: Unit[] = [];
+  for (const schema of tables) {
+    const qualified = `${quoteIdent(schema.info.schema)}.${quoteIdent(schema.info.table)}`;
+    const est = await client.query('SELECT GREATEST(reltuples, 0)::int8 AS n, relpages::int8 AS p FROM pg_class WHERE oid = $1::regclass', [qualified]);
+    const r = est.rows[0] as { n: string; p: string } | undefined;
+    const table: TableState = {
+      schema, estimate: Number(r?.n ?? 0), unitsLeft: 0, rows: 0, started: 0, lastLog: 0, held: null, emittedAny: false,
+    };
+    const override = cfg.snapshotOverrides.get(schema.id);
+    const select = `SELECT ${schema.columnNames.map(quoteIdent).join(', ')} FROM ${qualified}`;
+    const pages = Number(r?.p ?? 0);
+    const chunks = threads > 1 && !override ? Math.min(threads * cfg.snapshotThreadsMultiplier, Math.floor(pages / MIN_CHUNK_PAGES)) : 1;
+    if (chunks <= 1) {
+      units.push({ table, sql: override ?? select });
+    } else {
+      // The last chunk is open-ended: relpages is an estimate and the table may have grown since.
+      const step = Math.ceil(pages / chunks);
+      for (let i = 0; i < chunks; i++) {
+        const lower = `ctid >= '(${i * step},0)'::tid`;
+        const upper = i === chunks - 1 ? '' : ` AND ctid < '(${(i + 1) * step},0)'::tid`;
+        units.push({ table, sql: `${select} WHERE ${lower}${upper}` });
+      }
+    }
+    table.unitsLeft = units.filter((u) => u.table === table).length;
+  }
+  return units;
+}
+
+async function readUnit(conn: pg.Client, unit: Unit, cursor: string, ctx: SnapshotContext, emitter: MarkerEmitter, log: Logger): Promise<void> {
+  const { cfg } = ctx;
+  const t = unit.table;
+  if (!t.started) t.started = t.lastLog = Date.now();
+  await conn.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${unit.sql}`);
+  for (;;) {
+    const r = await conn.query({ text: `FETCH ${cfg.snapshotFetchSize} FROM ${cursor}`, rowMode: 'array' });
+    const batch = r.rows as TupleValue[][];
+    if (batch.length) await emitter.rows(t, batch);
+    if (batch.length < cfg.snapshotFetchSize || ctx.stopped()) break;
+    const now = Date.now();
+    if (now - t.lastLog >= PROGRESS_EVERY_MS) {
+      t.lastLog = now;
+      const rate = t.rows / ((now - t.started) / 1000);
+      const eta = t.estimate > t.rows && rate > 0 ? Math.round((t.estimate - t.rows) / rate) : null;
+      log.info({ table: t.schema.id, rows: t.rows, rowsPerSecond: Math.round(rate), estimatedRows: t.estimate, etaSeconds: eta }, 'Snapshot progress');
+    }
+  }
+  await conn.query(`CLOSE ${cursor}`);
+  if (--t.unitsLeft === 0 && !ctx.stopped()) {
+    const secs = (Date.now() - t.started) / 1000;
+    log.info({ table: t.schema.id, rows: t.rows, seconds: secs, rowsPerSecond: secs > 0 ? Math.round(t.rows / secs) : t.rows }, 'Snapshot of table finished');
+    await emitter.tableDone(t);
+  }
+}
+
+/**
+ * Builds the records and decides their markers. Holds back the newest row of each table (it may be the
+ * table's last) and the last row of the most recently finished table (it may be the snapshot's last).
+ */
+class MarkerEmitter {
+  total = 0;
+  private firstPending: boolean;
+  private lastOfFinished: Held | null = null;
+  private readonly offset: SourceMap;
+  private readonly lastOffset: SourceMap;
+
+  constructor(private readonly ctx: SnapshotContext, private readonly txId: number, private readonly tsUs: number, withFirst: boolean) {
+    this.firstPending = withFirst;
+    // Every record but the last shares one offset (the runtime only reads it).
+    this.offset = snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: false });
+    this.lastOffset = snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: true });
+  }
+
+  async rows(t: TableState, batch: TupleValue[][]): Promise<void> {
+    const out: SourceRecord[] = [];
+    for (const row of batch) {
+      if (t.held) this.release(t.held, false, out);
+      t.held = { table: t, row, firstInTable: !t.emittedAny };
+      t.emittedAny = true;
+    }
+    t.rows += batch.length;
+    this.total += batch.length;
+    if (out.length) await this.ctx.emit(out);
+  }
+
+  async tableDone(t: TableState): Promise<void> {
+    const held = t.held;
+    t.held = null;
+    if (!held) return;
+    const out: SourceRecord[] = [];
+    if (this.lastOfFinished) this.release(this.lastOfFinished, true, out);
+    this.lastOfFinished = held;
+    if (out.length) await this.ctx.emit(out);
+  }
+
+  /** The last record of the whole snapshot. */
+  async finish(): Promise<void> {
+    const held = this.lastOfFinished;
+    this.lastOfFinished = null;
+    if (held) await this.ctx.emit([this.build(held, 'last', this.lastOffset)]);
+  }
+
+  /** Emits a held row (first flushing the previous table's last row, which must come before it). */
+  private release(h: Held, lastInTable: boolean, out: SourceRecord[]): void {
+    if (!lastInTable && this.lastOfFinished) {
+      const prev = this.lastOfFinished;
+      this.lastOfFinished = null;
+      this.release(prev, true, out);
+    }
+    let marker: SnapshotMarker;
+    if (this.firstPending) marker = 'first';
+    else if (lastInTable) marker = 'last_in_data_collection';
+    else if (h.firstInTable) marker = 'first_in_data_collection';
+    else marker = 'true';
+    this.firstPending = false;
+    out.push(this.build(h, marker, this.offset));
+  }
+
+  private build(h: Held, marker: SnapshotMarker, offset: SourceMap): SourceRecord {
+    const t = h.table.schema;
+    const src: SourceFields = {
+      tsUs: this.tsUs, snapshot: marker, schema: t.info.schema, table: t.info.table, txId: this.txId, lsn: this.ctx.lsn,
+      lastCommitLsn: null, origin: null, originLsn: null,
+    };
+    return this.ctx.events.change(t, 'r', t.key(h.row), null, t.value(h.row, null, false), src, offset, null);
   }
 }

@@ -59,7 +59,15 @@ export class SourceInfoBuilder {
     private readonly dbName: string,
   ) {}
 
+  /** Events of one transaction share the commit time: its ns form (a BigInt) is computed once. */
+  private lastTsUs = NaN;
+  private lastTsNs: number | bigint = 0;
+
   build(f: SourceFields): Struct {
+    if (f.tsUs !== this.lastTsUs) {
+      this.lastTsUs = f.tsUs;
+      this.lastTsNs = f.tsUs * 1000 <= Number.MAX_SAFE_INTEGER ? f.tsUs * 1000 : BigInt(f.tsUs) * 1000n;
+    }
     const s = new Struct(SOURCE_SCHEMA);
     const ms = Math.floor(f.tsUs / 1000);
     s.putUnchecked(0, CONNECTOR_VERSION);
@@ -70,7 +78,7 @@ export class SourceInfoBuilder {
     s.putUnchecked(5, this.dbName);
     s.putUnchecked(6, sequence(f.lastCommitLsn, f.lsn));
     s.putUnchecked(7, f.tsUs);
-    s.putUnchecked(8, f.tsUs * 1000 <= Number.MAX_SAFE_INTEGER ? f.tsUs * 1000 : BigInt(f.tsUs) * 1000n);
+    s.putUnchecked(8, this.lastTsNs);
     s.putUnchecked(9, f.schema);
     s.putUnchecked(10, f.table);
     s.putUnchecked(11, f.txId);

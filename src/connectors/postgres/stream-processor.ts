@@ -77,6 +77,11 @@ export class StreamProcessor {
     this.resume = resume;
   }
 
+  /** Between a BEGIN and its COMMIT. */
+  get inTransaction(): boolean {
+    return this.tx !== null;
+  }
+
   /** The position after everything processed so far (used to resume after a reconnect). */
   position(): ResumePoint {
     const midTx = this.tx !== null && this.lastType !== null && this.lastType !== 'COMMIT' && this.lastType !== 'BEGIN';

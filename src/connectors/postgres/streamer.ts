@@ -22,6 +22,8 @@ export interface StreamerOptions {
   log: Logger;
   /** A replication connection already open (the one that created the slot), used for the first session. */
   initialConnection: ReplicationConnection | null;
+  /** True when every record handed out so far has been committed (written and its offset flushed). */
+  allDelivered(): boolean;
 }
 
 export class Streamer {
@@ -115,6 +117,9 @@ export class Streamer {
         if (!this.draining) void this.drain(mySession);
       },
       onEnd: (e) => this.endSession(e ?? new RetriableException('Replication stream ended')),
+      onKeepalive: (walEnd) => {
+        if (mySession === this.session && this.caughtUp()) this.confirm(walEnd);
+      },
     }, cfg.statusUpdateIntervalMs || 10_000);
   }
 
@@ -144,12 +149,27 @@ export class Streamer {
       }
       if (session === this.session && !queue.full) this.repl?.resume();
     } catch (e) {
-      this.endSession(e instanceof ConnectException ? e : new ConnectException((e as Error).message, { cause: e }));
+      // A lost metadata connection (catalog lookup for a RELATION message) is retried like a lost stream.
+      const err = e as Error;
+      if (isRetriable(err)) this.endSession(new RetriableException(err.message, { cause: err }));
+      else this.endSession(err instanceof ConnectException ? err : new ConnectException(err.message, { cause: err }));
     } finally {
       this.draining = false;
       // A message may have arrived after the loop ended but before `draining` was cleared.
       if (session === this.session && this.inboxHead < this.inbox.length) void this.drain(session);
     }
+  }
+
+  /**
+   * Whether the server's position may be confirmed on a keepalive: every message received was processed,
+   * no transaction is open, and every record emitted is committed downstream. The WAL between the last
+   * confirmed LSN and the keepalive's end then holds nothing this connector still needs (only transactions
+   * without captured changes). This keeps idle or filtered slots from retaining WAL, and lets a fast server
+   * shutdown finish: the walsender waits until the client has confirmed everything it sent. (A keepalive's
+   * end is the position the walsender has decoded up to, never beyond, so nothing unseen is confirmed.)
+   */
+  private caughtUp(): boolean {
+    return !this.draining && this.inboxHead >= this.inbox.length && !this.o.processor.inTransaction && this.o.allDelivered();
   }
 
   /**

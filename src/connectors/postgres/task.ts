@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { SourceTask, type CommittedOffset } from '../../connect/api/connector.js';
-import type { SourceRecord } from '../../connect/data/index.js';
+import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { ConnectException } from '../../connect/errors.js';
 import { Filters, listCapturedTables, readTableInfo } from './catalog.js';
 import { ChangeQueue } from './change-queue.js';
@@ -39,6 +39,9 @@ export class PostgresSourceTask extends SourceTask {
   private stopping = false;
   private finished = false;
   private pendingConfirm: Lsn = 0;
+  /** The offset of the last record handed to the runtime, and of the last one it committed (see allDelivered). */
+  private lastPolledKey: string | null = null;
+  private lastCommittedKey: string | null = null;
 
   version(): string {
     return CONNECTOR_VERSION;
@@ -55,7 +58,7 @@ export class PostgresSourceTask extends SourceTask {
     this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize);
     const conn = this.connectionOptions();
     const client = newClient(conn);
-    client.on('error', (e) => this.fail(e));
+    client.on('error', (e) => this.clientLost(client, e));
     try {
       await client.connect();
       for (const stmt of cfg.initialStatements) await client.query(stmt);
@@ -102,8 +105,9 @@ export class PostgresSourceTask extends SourceTask {
 
       const resolve = async (rel: Parameters<ConstructorParameters<typeof StreamProcessor>[2]>[0]) => {
         if (!filters.tableIncluded(rel.schema, rel.name)) return null;
-        if (rel.columns.some((c) => !registry.has(c.typeOid))) await registry.load(client);
-        const info = tableInfoFromRelation(rel, await readTableInfo(client, rel.relationId));
+        const meta = await this.metadataClient();
+        if (rel.columns.some((c) => !registry.has(c.typeOid))) await registry.load(meta);
+        const info = tableInfoFromRelation(rel, await readTableInfo(meta, rel.relationId));
         return new TableSchema(info, cfg, registry, filters.columnIncluded);
       };
 
@@ -137,14 +141,19 @@ export class PostgresSourceTask extends SourceTask {
       if (cfg.heartbeatActionQuery) {
         const q = cfg.heartbeatActionQuery;
         processor.onHeartbeat = () => {
-          client.query(q).catch((e: Error) => this.log.warn({ err: e.message }, 'heartbeat.action.query failed'));
+          this.metadataClient()
+            .then((c) => c.query(q))
+            .catch((e: Error) => this.log.warn({ err: e.message }, 'heartbeat.action.query failed'));
         };
       }
       this.processor = processor;
       const pluginOptions: Record<string, string> = { proto_version: '1', publication_names: cfg.publicationName };
       if (serverVersion >= 140000) pluginOptions.messages = 'true';
       Object.assign(pluginOptions, cfg.slotStreamParams);
-      this.streamer = new Streamer({ cfg, connection: conn, queue: this.queue, processor, pluginOptions, log: this.log, initialConnection: repl });
+      this.streamer = new Streamer({
+        cfg, connection: conn, queue: this.queue, processor, pluginOptions, log: this.log, initialConnection: repl,
+        allDelivered: () => this.queue.size === 0 && this.lastPolledKey === this.lastCommittedKey,
+      });
       repl = null;
 
       const tables: TableSchema[] = [];
@@ -161,6 +170,32 @@ export class PostgresSourceTask extends SourceTask {
       await this.closeClient();
       throw e instanceof ConnectException ? e : explainConnectError(e, cfg);
     }
+  }
+
+  /**
+   * The metadata connection died (server restart, network): forget it; the next catalog lookup opens a new
+   * one. The replication stream reconnects on its own (Streamer), so this is not a task failure.
+   */
+  private clientLost(client: pg.Client, e: Error): void {
+    this.log.warn({ err: e.message }, 'Metadata connection lost; reconnecting on next use');
+    if (this.client === client) this.client = null;
+    client.end().catch(() => {});
+  }
+
+  /** The metadata connection, reopened after it was lost. */
+  private async metadataClient(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    if (this.stopping) throw new ConnectException('The task is stopping');
+    const client = newClient(this.connectionOptions());
+    client.on('error', (e) => this.clientLost(client, e));
+    await client.connect();
+    for (const stmt of this.cfg.initialStatements) await client.query(stmt);
+    if (this.stopping) {
+      await client.end().catch(() => {});
+      throw new ConnectException('The task is stopping');
+    }
+    this.client = client;
+    return client;
   }
 
   private connectionOptions(): PgConnectionOptions {
@@ -214,9 +249,15 @@ export class PostgresSourceTask extends SourceTask {
         try {
           await runSnapshot({
             client: snapClient, cfg: this.cfg, events, tables: snapshot.tables, snapshotName: snapshot.name, lsn: snapshot.lsn, log: this.log,
+            connect: async () => {
+              const c = newClient(this.connectionOptions());
+              c.on('error', () => {});
+              await c.connect();
+              return c;
+            },
             stopped: () => this.stopping,
             emit: (records) => {
-              this.queue.push(...records);
+              this.queue.pushAll(records);
               return this.queue.waitForSpace();
             },
           });
@@ -251,12 +292,17 @@ export class PostgresSourceTask extends SourceTask {
   async poll(): Promise<SourceRecord[] | null> {
     if (this.error) throw this.error;
     const batch = await this.queue.take(this.cfg.pollIntervalMs);
-    if (batch.length) return batch;
+    if (batch.length) {
+      this.lastPolledKey = offsetKey(batch[batch.length - 1]!.sourceOffset);
+      return batch;
+    }
     if (this.error) throw this.error;
     if (this.finished || this.stopping) return null;
     const out: SourceRecord[] = [];
     this.processor?.maybeHeartbeat(out);
-    return out.length ? out : null;
+    if (!out.length) return null;
+    this.lastPolledKey = offsetKey(out[out.length - 1]!.sourceOffset);
+    return out;
   }
 
   /** Confirms to the server the LSN of offsets that were durably committed (Debezium's commitOffset). */
@@ -264,6 +310,7 @@ export class PostgresSourceTask extends SourceTask {
     if (!this.cfg) return;
     for (const c of committed) {
       if (c.partition.server !== this.cfg.topicPrefix) continue;
+      this.lastCommittedKey = offsetKey(c.offset);
       const lsn = flushLsnOf(c.offset);
       if (lsn === null || lsn <= 0) continue;
       if (this.streamer) this.streamer.confirm(lsn);
@@ -281,7 +328,10 @@ export class PostgresSourceTask extends SourceTask {
     this.stopping = true;
     this.queue?.interrupt();
     await this.streamer?.stop();
-    await Promise.race([this.background, new Promise((r) => setTimeout(r, 10_000))]);
+    // Wait for the background loop, at most 10 s; the timer must not keep the process alive afterwards.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.background, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
     if (this.cfg?.slotDropOnStop && this.client) {
       await dropSlot(this.client, this.cfg.slotName).catch((e: Error) => this.log.warn({ err: e.message }, 'Could not drop the replication slot'));
     }
@@ -293,4 +343,9 @@ export class PostgresSourceTask extends SourceTask {
     this.client = null;
     await c?.end().catch(() => {});
   }
+}
+
+/** Identifies an offset (records sharing one offset were emitted for one change). */
+function offsetKey(o: SourceMap | null | undefined): string | null {
+  return o ? JSON.stringify(o) : null;
 }
