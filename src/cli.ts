@@ -1,10 +1,11 @@
 /**
- * The `tsconnect` command: `standalone` (like connect-standalone.sh), `consume` (like kafka-console-consumer),
+ * The `tsconnect` command: `standalone` (like connect-standalone.sh), `distributed` (like connect-distributed.sh), `consume` (like kafka-console-consumer),
  * and `demo` (the blog demos, self-contained).
  */
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { topicPartition } from './connect/api/connector.js';
+import { startDistributed } from './connect/connect-distributed.js';
 import { startStandalone } from './connect/connect-standalone.js';
 import { configureLogging } from './connect/logging.js';
 import { readConnectorFile, readPropertiesFile } from './connect/properties.js';
@@ -26,6 +27,17 @@ program
     const connectors = await Promise.all(connectorFiles.map(readConnectorFile));
     const worker = await startStandalone(props, connectors, configureLogging({ level: props['log.level'] }));
     process.stderr.write(`tsconnect ${VERSION} standalone worker listening on ${worker.url}\n`);
+    stopOnSignals(() => worker.stop());
+  });
+
+program
+  .command('distributed')
+  .description('Run a distributed worker (like connect-distributed.sh): joins the Connect cluster named by group.id')
+  .argument('<worker.properties>', 'worker configuration (bootstrap.servers, group.id, config/offset/status.storage.topic, ...)')
+  .action(async (workerFile: string) => {
+    const props = await readPropertiesFile(workerFile);
+    const worker = await startDistributed(props, configureLogging({ level: props['log.level'] }));
+    process.stderr.write(`tsconnect ${VERSION} distributed worker ${worker.workerId} listening on ${worker.url}\n`);
     stopOnSignals(() => worker.stop());
   });
 

@@ -114,7 +114,7 @@ export async function startStandalone(
 }
 
 /** Host and a concrete port for `http://host:port` (port 0 = a free port, chosen now so the worker id is known). */
-async function resolveListener(listener: string): Promise<{ host: string; port: number }> {
+export async function resolveListener(listener: string): Promise<{ host: string; port: number }> {
   const m = /^https?:\/\/([^:/]*|\[[^\]]*\]):(\d+)\/?$/.exec(listener.trim());
   if (!m) throw new Error(`Invalid listener ${listener}: expected http://host:port`);
   const host = m[1]!;
@@ -134,7 +134,7 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-function defaultHost(): string {
+export function defaultHost(): string {
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }

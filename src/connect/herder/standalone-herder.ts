@@ -3,73 +3,31 @@
  * across restarts, unlike the JVM's standalone mode), statuses in memory. Requests that change state run one
  * at a time through a queue, so REST calls never interleave half-way.
  */
-import type { Logger } from 'pino';
-import { SinkConnector, type TopicPartition } from '../api/connector.js';
-import type { SourceMap } from '../data/records.js';
 import { AlreadyExistsException, ConnectException, NotFoundException } from '../errors.js';
-import type { PluginRegistry } from '../runtime/plugins.js';
-import type { Worker } from '../runtime/worker.js';
-import type { ConfigBackingStore } from '../storage/config-store.js';
-import { parseJsonText, toJsonText } from '../storage/json-text.js';
-import { type OffsetBackingStore, offsetKey, parseOffsetKey } from '../storage/offset-store.js';
-import type { StatusBackingStore } from '../storage/status-store.js';
-import type { TopicBackend } from '../topics/types.js';
-import { checkOffsetsRequest, offsetsMessage, parseSinkOffsets } from './offsets-request.js';
-import { listPlugins } from './plugin-listing.js';
+import { AbstractHerder, type ConfigValidation, type HerderDeps, mergePatch } from './abstract-herder.js';
 import { StatusWriter } from './status-writer.js';
-import {
-  BadRequestError,
-  type ConfigInfos,
-  type ConfigKeyInfo,
-  type ConnectorInfo,
-  type ConnectorOffsets,
-  type ConnectorStateInfo,
-  type ConnectorTaskId,
-  type Herder,
-  type PluginInfo,
-  type RestartRequest,
-  RestError,
-  type ServerInfo,
-  type State,
-  type TargetState,
-  type TaskInfo,
-  type TaskState,
-  type WorkerStatus,
+import type {
+  ConnectorInfo,
+  ConnectorOffsets,
+  ConnectorStateInfo,
+  ConnectorTaskId,
+  Herder,
+  RestartRequest,
+  TargetState,
+  WorkerStatus,
 } from './types.js';
 
-/** Connector config validation (ConfigInfos) and plugin key listings, provided by config-validation.ts. */
-export interface ConfigValidation {
-  validate(config: Record<string, string | null>): Promise<ConfigInfos>;
-  invalidConfigMessage(infos: ConfigInfos): string;
-  configKeyInfos(plugin: string): ConfigKeyInfo[];
-}
+export type { ConfigValidation };
+export type StandaloneHerderDeps = HerderDeps;
 
-export interface StandaloneHerderDeps {
-  worker: Worker;
-  registry: PluginRegistry;
-  configStore: ConfigBackingStore;
-  statusStore: StatusBackingStore;
-  offsetStore: OffsetBackingStore;
-  backend: TopicBackend;
-  validation: ConfigValidation;
-  logger: Logger;
-  version: string;
-  commit: string;
-  topicTrackingEnabled: boolean;
-  topicTrackingAllowReset: boolean;
-}
-
-export class StandaloneHerder implements Herder {
+export class StandaloneHerder extends AbstractHerder implements Herder {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly statuses: StatusWriter;
   private ready = false;
 
-  constructor(private readonly deps: StandaloneHerderDeps) {
+  constructor(deps: StandaloneHerderDeps) {
+    super(deps);
     this.statuses = new StatusWriter(deps.statusStore, deps.worker.workerId);
-  }
-
-  get workerId(): string {
-    return this.deps.worker.workerId;
   }
 
   /** Runs `fn` after every earlier state-changing request has finished. */
@@ -91,10 +49,6 @@ export class StandaloneHerder implements Herder {
     await this.serialized(() => this.deps.worker.stop());
   }
 
-  async serverInfo(): Promise<ServerInfo> {
-    return { version: this.deps.version, commit: this.deps.commit, kafka_cluster_id: await this.deps.backend.clusterId() };
-  }
-
   async health(): Promise<{ httpStatus: number; body: WorkerStatus }> {
     if (!this.ready) return { httpStatus: 503, body: { status: 'starting', message: 'Worker is still starting up.' } };
     const probe = this.serialized(async () => true);
@@ -105,47 +59,17 @@ export class StandaloneHerder implements Herder {
     return { httpStatus: 500, body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' } };
   }
 
-  connectors(): string[] {
-    return this.deps.configStore.connectors();
-  }
-
-  private entry(name: string) {
-    const e = this.deps.configStore.get(name);
-    if (!e) throw new NotFoundException(`Connector ${name} not found`);
-    return e;
-  }
-
-  async connectorInfo(name: string): Promise<ConnectorInfo> {
-    const e = this.entry(name);
-    return {
-      name,
-      config: { ...e.config },
-      tasks: (e.taskConfigs ?? []).map((_, task) => ({ connector: name, task })),
-      type: this.deps.worker.connectorType(e.config),
-    };
-  }
-
-  async connectorConfig(name: string): Promise<Record<string, string>> {
-    return { ...this.entry(name).config };
-  }
-
   putConnectorConfig(
     name: string,
     config: Record<string, string | null>,
     options: { allowReplace: boolean; initialState?: TargetState },
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
     return this.serialized(async () => {
-      const configName = config['name'];
-      if (configName !== undefined && configName !== null && configName !== name) {
-        throw new BadRequestError(`Connector name configuration (${configName}) doesn't match connector name in the URL (${name})`);
-      }
-      const full: Record<string, string | null> = { ...config, name };
-      const infos = await this.deps.validation.validate(full);
-      if (infos.error_count > 0) throw new BadRequestError(this.deps.validation.invalidConfigMessage(infos));
+      const full = await this.validateForPut(name, config);
       const exists = this.deps.configStore.get(name) !== undefined;
       if (exists && !options.allowReplace) throw new AlreadyExistsException(`Connector ${name} already exists`);
       if (exists) await this.stopConnectorAndTasks(name);
-      await this.deps.configStore.putConnectorConfig(name, full as Record<string, string>, options.initialState);
+      await this.deps.configStore.putConnectorConfig(name, full, options.initialState);
       const started = await this.startConnectorAndTasks(name);
       if (!started) {
         const trace = this.deps.statusStore.connector(name)?.trace;
@@ -156,12 +80,7 @@ export class StandaloneHerder implements Herder {
   }
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const current = this.entry(name).config;
-    const merged: Record<string, string> = { ...current };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
+    const merged = mergePatch(this.entry(name).config, patch);
     const { info } = await this.putConnectorConfig(name, merged, { allowReplace: true });
     return info;
   }
@@ -175,29 +94,6 @@ export class StandaloneHerder implements Herder {
     });
   }
 
-  connectorStatus(name: string): ConnectorStateInfo {
-    const status = this.deps.statusStore.connector(name);
-    if (!status) throw new NotFoundException(`No status found for connector ${name}`);
-    const e = this.deps.configStore.get(name);
-    const tasks: TaskState[] = [...this.deps.statusStore.tasks(name)].map(([id, s]) => taskState(id, s));
-    return {
-      name,
-      connector: { state: status.state, worker_id: status.workerId, ...(status.trace ? { trace: status.trace } : {}) },
-      tasks,
-      type: e ? this.deps.worker.connectorType(e.config) : 'unknown',
-    };
-  }
-
-  taskStatus(id: ConnectorTaskId): TaskState {
-    const s = this.deps.statusStore.task(id.connector, id.task);
-    if (!s) throw new NotFoundException(`No status found for task ${id.connector}-${id.task}`);
-    return taskState(id.task, s);
-  }
-
-  async taskConfigs(name: string): Promise<TaskInfo[]> {
-    return (this.entry(name).taskConfigs ?? []).map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
-  }
-
   restartConnector(name: string, request: RestartRequest): Promise<ConnectorStateInfo | null> {
     return this.serialized(async () => {
       const e = this.entry(name);
@@ -206,14 +102,7 @@ export class StandaloneHerder implements Herder {
         if (!(await this.startConnector(name, e.config, e.targetState))) throw new ConnectException(`Failed to start connector: ${name}`);
         return null;
       }
-      const status = this.connectorStatus(name);
-      const restartConnector = !request.onlyFailed || status.connector.state === 'FAILED';
-      const restartTasks = status.tasks.filter((t) => request.includeTasks && (!request.onlyFailed || t.state === 'FAILED')).map((t) => t.id);
-      const plan: ConnectorStateInfo = {
-        ...status,
-        connector: restartConnector ? { state: 'RESTARTING', worker_id: this.workerId } : status.connector,
-        tasks: status.tasks.map((t) => (restartTasks.includes(t.id) ? { id: t.id, state: 'RESTARTING' as State, worker_id: this.workerId } : t)),
-      };
+      const { plan, connector: restartConnector, tasks: restartTasks } = this.restartPlan(name, request);
       if (restartConnector) this.statuses.connector(name, 'RESTARTING');
       for (const t of restartTasks) this.statuses.task({ connector: name, task: t }, 'RESTARTING');
       // The restart itself happens after the answer, like Kafka's asynchronous restart (KIP-745).
@@ -278,109 +167,12 @@ export class StandaloneHerder implements Herder {
     });
   }
 
-  connectorActiveTopics(name: string): string[] {
-    if (!this.deps.topicTrackingEnabled) throw new RestError(403, 'Topic tracking is disabled.');
-    return this.deps.statusStore.activeTopics(name);
-  }
-
-  async resetConnectorActiveTopics(name: string): Promise<void> {
-    if (!this.deps.topicTrackingEnabled) throw new RestError(403, 'Topic tracking is disabled.');
-    if (!this.deps.topicTrackingAllowReset) throw new RestError(403, 'Topic tracking reset is disabled.');
-    this.deps.statusStore.resetActiveTopics(name);
-  }
-
-  async connectorOffsets(name: string): Promise<ConnectorOffsets> {
-    const e = this.entry(name);
-    if (this.deps.worker.connectorType(e.config) === 'sink') {
-      const offsets = await this.deps.backend.groupOffsets(sinkGroup(name, e.config));
-      return {
-        offsets: [...offsets].map(([tp, off]) => ({ partition: { kafka_topic: tp.topic, kafka_partition: tp.partition }, offset: { kafka_offset: off } })),
-      };
-    }
-    const out: ConnectorOffsets = { offsets: [] };
-    for (const [key, value] of await this.deps.offsetStore.entries()) {
-      const parsed = parseOffsetKey(key);
-      if (!parsed || parsed.connector !== name) continue;
-      out.offsets.push({ partition: parsed.partition, offset: parseJsonText(value) as Record<string, unknown> });
-    }
-    return out;
-  }
-
   alterConnectorOffsets(name: string, request: ConnectorOffsets): Promise<{ message: string }> {
-    return this.serialized(async () => {
-      const e = this.entry(name);
-      if (!Array.isArray(request?.offsets) || request.offsets.length === 0) {
-        throw new BadRequestError('Partitions / offsets need to be provided for an alter offsets request');
-      }
-      checkOffsetsRequest(name, e);
-      const connector = this.deps.worker.newConnector(e.config);
-      if (connector instanceof SinkConnector) {
-        const offsets = parseSinkOffsets(request.offsets);
-        await this.alterSinkOffsets(name, e.config, offsets);
-        return offsetsMessage('altered', await connector.alterOffsets(e.config, offsets));
-      }
-      const entries = new Map<string, string | null>();
-      const hookArg = new Map<SourceMap, SourceMap | null>();
-      for (const { partition, offset } of request.offsets) {
-        validateSourceMap(partition);
-        if (offset !== null) validateSourceMap(offset);
-        entries.set(offsetKey(name, partition), offset === null ? null : toJsonText(offset));
-        hookArg.set(partition, offset);
-      }
-      const managed = await (connector as unknown as { alterOffsets(c: Record<string, string>, o: Map<SourceMap, SourceMap | null>): boolean | Promise<boolean> }).alterOffsets(e.config, hookArg);
-      await this.deps.offsetStore.set(entries);
-      return offsetsMessage('altered', managed);
-    });
+    return this.serialized(() => this.doAlterConnectorOffsets(name, request));
   }
 
   resetConnectorOffsets(name: string): Promise<{ message: string }> {
-    return this.serialized(async () => {
-      const e = this.entry(name);
-      checkOffsetsRequest(name, e);
-      const connector = this.deps.worker.newConnector(e.config);
-      if (connector instanceof SinkConnector) {
-        const group = sinkGroup(name, e.config);
-        const current = await this.deps.backend.groupOffsets(group);
-        const managed = await connector.alterOffsets(e.config, new Map([...current.keys()].map((tp) => [tp, null])));
-        await this.alterSinkOffsets(name, e.config, null);
-        return offsetsMessage('reset', managed);
-      }
-      const entries = new Map<string, string | null>();
-      const hookArg = new Map<SourceMap, SourceMap | null>();
-      for (const key of (await this.deps.offsetStore.entries()).keys()) {
-        const parsed = parseOffsetKey(key);
-        if (parsed?.connector !== name) continue;
-        entries.set(key, null);
-        hookArg.set(parsed.partition, null);
-      }
-      const managed = await (connector as unknown as { alterOffsets(c: Record<string, string>, o: Map<SourceMap, SourceMap | null>): boolean | Promise<boolean> }).alterOffsets(e.config, hookArg);
-      await this.deps.offsetStore.set(entries);
-      return offsetsMessage('reset', managed);
-    });
-  }
-
-  private async alterSinkOffsets(name: string, config: Record<string, string>, offsets: Map<TopicPartition, number | null> | null): Promise<void> {
-    const group = sinkGroup(name, config);
-    if (await this.deps.backend.groupHasMembers(group)) {
-      const verb = offsets ? 'alter' : 'reset';
-      throw new ConnectException(
-        `Failed to ${verb} consumer group offsets for connector ${name} either because its tasks haven't stopped completely yet or the connector was resumed before the request to ${verb} its offsets could be successfully completed. If the connector is in a stopped state, this operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may need to be restarted to get rid of the zombie sink tasks.`,
-      );
-    }
-    if (offsets) await this.deps.backend.alterGroupOffsets(group, offsets);
-    else await this.deps.backend.deleteGroup(group);
-  }
-
-  validateConnectorConfig(config: Record<string, string | null>): Promise<ConfigInfos> {
-    return this.deps.validation.validate(config);
-  }
-
-  plugins(connectorsOnly: boolean): PluginInfo[] {
-    return listPlugins(this.deps.registry, connectorsOnly);
-  }
-
-  pluginConfig(plugin: string): ConfigKeyInfo[] {
-    return this.deps.validation.configKeyInfos(plugin);
+    return this.serialized(() => this.doResetConnectorOffsets(name));
   }
 
   // ---- connector and task lifecycle (called inside `serialized`) ----
@@ -444,21 +236,3 @@ export class StandaloneHerder implements Herder {
     await this.deps.worker.stopConnector(name);
   }
 }
-
-function taskState(id: number, s: { state: State; workerId: string; trace: string | null }): TaskState {
-  return { id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}) };
-}
-
-function sinkGroup(name: string, config: Record<string, string>): string {
-  return config['consumer.override.group.id'] ?? `connect-${name}`;
-}
-
-function validateSourceMap(map: unknown): void {
-  if (map === null || typeof map !== 'object' || Array.isArray(map)) throw new ConnectException('Offsets may only use String keys');
-  for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
-    if (v !== null && !['string', 'number', 'boolean', 'bigint'].includes(typeof v)) {
-      throw new ConnectException(`Offsets may only contain primitive types as values, but field ${k} contains ${Array.isArray(v) ? 'java.util.ArrayList' : 'java.util.LinkedHashMap'}`);
-    }
-  }
-}
-

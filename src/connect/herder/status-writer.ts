@@ -12,11 +12,13 @@ export class StatusWriter implements ConnectorStatusListener, TaskStatusListener
   constructor(
     private readonly store: StatusBackingStore,
     private readonly workerId: string,
-    private readonly generation = 0,
+    /** The group generation written with each status (standalone: 0; distributed: the current one). */
+    private readonly generation: number | (() => number) = 0,
   ) {}
 
   private entry(state: State, error?: unknown) {
-    return { state, trace: error === undefined ? null : errorTrace(error), workerId: this.workerId, generation: this.generation };
+    const generation = typeof this.generation === 'function' ? this.generation() : this.generation;
+    return { state, trace: error === undefined ? null : errorTrace(error), workerId: this.workerId, generation };
   }
 
   connector(name: string, state: State, error?: unknown): void {

@@ -26,18 +26,68 @@ export const WorkerConfigKeys = {
   EMBEDDED_LOG_DIR: 'embedded.log.dir',
   EMBEDDED_LOG_FSYNC: 'embedded.log.fsync',
   UI_ENABLE: 'ui.enable',
+  // distributed mode
+  GROUP_ID: 'group.id',
+  CONFIG_TOPIC: 'config.storage.topic',
+  OFFSET_TOPIC: 'offset.storage.topic',
+  STATUS_TOPIC: 'status.storage.topic',
+  SESSION_TIMEOUT_MS: 'session.timeout.ms',
+  HEARTBEAT_INTERVAL_MS: 'heartbeat.interval.ms',
+  REBALANCE_TIMEOUT_MS: 'rebalance.timeout.ms',
+  SCHEDULED_REBALANCE_MAX_DELAY_MS: 'scheduled.rebalance.max.delay.ms',
+  CONNECT_PROTOCOL: 'connect.protocol',
 } as const;
 
 const K = WorkerConfigKeys;
 
-export function workerConfigDef(): ConfigDef {
+export type WorkerMode = 'standalone' | 'distributed';
+
+export function workerConfigDef(mode: WorkerMode = 'standalone'): ConfigDef {
+  const def = baseDef(mode);
+  if (mode === 'standalone') return def;
+  const replication = (kind: string) => ({
+    name: `${kind}.storage.replication.factor`,
+    type: 'SHORT' as const,
+    defaultValue: 3,
+    importance: 'LOW' as const,
+    documentation: `Replication factor of the ${kind} storage topic (-1: the broker's default).`,
+  });
+  return def
+    .define({ name: K.GROUP_ID, type: 'STRING', importance: 'HIGH', documentation: 'The Connect cluster this worker belongs to.' })
+    .define({ name: K.CONFIG_TOPIC, type: 'STRING', importance: 'HIGH', documentation: 'Topic of connector and task configurations.' })
+    .define({ name: K.OFFSET_TOPIC, type: 'STRING', importance: 'HIGH', documentation: 'Topic of source connector offsets.' })
+    .define({ name: K.STATUS_TOPIC, type: 'STRING', importance: 'HIGH', documentation: 'Topic of connector and task statuses.' })
+    .define(replication('config'))
+    .define(replication('offset'))
+    .define(replication('status'))
+    .define({ name: 'offset.storage.partitions', type: 'INT', defaultValue: 25, importance: 'LOW', documentation: 'Partitions of the offset storage topic.' })
+    .define({ name: 'status.storage.partitions', type: 'INT', defaultValue: 5, importance: 'LOW', documentation: 'Partitions of the status storage topic.' })
+    .define({ name: K.SESSION_TIMEOUT_MS, type: 'INT', defaultValue: 10000, importance: 'HIGH', documentation: 'Time after which a silent worker leaves the group.' })
+    .define({ name: K.HEARTBEAT_INTERVAL_MS, type: 'INT', defaultValue: 3000, importance: 'HIGH', documentation: 'Time between heartbeats to the group coordinator.' })
+    .define({ name: K.REBALANCE_TIMEOUT_MS, type: 'INT', defaultValue: 60000, importance: 'HIGH', documentation: 'Time every worker has to rejoin once a rebalance started.' })
+    .define({ name: K.SCHEDULED_REBALANCE_MAX_DELAY_MS, type: 'INT', defaultValue: 300000, importance: 'LOW', documentation: 'Incremental cooperative protocol only (not implemented: the eager protocol is used).' })
+    .define({
+      name: K.CONNECT_PROTOCOL,
+      type: 'STRING',
+      defaultValue: 'sessioned',
+      validator: Validators.in('eager', 'compatible', 'sessioned'),
+      importance: 'LOW',
+      documentation: 'Accepted for compatibility; this worker speaks the eager protocol, which a mixed group then uses.',
+    });
+}
+
+function baseDef(mode: WorkerMode): ConfigDef {
   return new ConfigDef()
     .define({ name: K.BOOTSTRAP_SERVERS, type: 'LIST', defaultValue: '', importance: 'HIGH', documentation: 'Kafka brokers. Empty: topics live in the embedded log on this machine.' })
     .define({ name: K.KEY_CONVERTER, type: 'CLASS', importance: 'HIGH', documentation: 'Converter class for record keys.' })
     .define({ name: K.VALUE_CONVERTER, type: 'CLASS', importance: 'HIGH', documentation: 'Converter class for record values.' })
     .define({ name: K.HEADER_CONVERTER, type: 'CLASS', defaultValue: 'org.apache.kafka.connect.storage.SimpleHeaderConverter', importance: 'LOW', documentation: 'HeaderConverter class.' })
     .define({ name: K.LISTENERS, type: 'LIST', defaultValue: 'http://:8083', importance: 'LOW', documentation: 'REST listeners.' })
-    .define({ name: K.OFFSET_FILE, type: 'STRING', importance: 'HIGH', documentation: 'File to store source offsets in (standalone).' })
+    .define(
+      mode === 'standalone'
+        ? { name: K.OFFSET_FILE, type: 'STRING', importance: 'HIGH', documentation: 'File to store source offsets in (standalone).' }
+        : { name: K.OFFSET_FILE, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Not used in distributed mode.' },
+    )
     .define({ name: K.OFFSET_FLUSH_INTERVAL_MS, type: 'LONG', defaultValue: 60000, importance: 'LOW', documentation: 'Interval at which to try committing offsets for tasks.' })
     .define({ name: K.OFFSET_FLUSH_TIMEOUT_MS, type: 'LONG', defaultValue: 5000, importance: 'LOW', documentation: 'Maximum time to wait for offsets to be flushed.' })
     .define({ name: K.TASK_SHUTDOWN_TIMEOUT_MS, type: 'LONG', defaultValue: 5000, importance: 'LOW', documentation: 'Time to wait for tasks to shut down gracefully.' })
@@ -57,8 +107,8 @@ export function workerConfigDef(): ConfigDef {
 export class WorkerConfig {
   constructor(readonly parsed: ParsedConfig) {}
 
-  static parse(props: Record<string, string>): WorkerConfig {
-    return new WorkerConfig(workerConfigDef().parse(props));
+  static parse(props: Record<string, string>, mode: WorkerMode = 'standalone'): WorkerConfig {
+    return new WorkerConfig(workerConfigDef(mode).parse(props));
   }
 
   get originals(): Record<string, string> {

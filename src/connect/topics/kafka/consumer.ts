@@ -26,6 +26,11 @@
  *
  * Pattern subscriptions are resolved against the topic list (full match, internal topics excluded) and
  * re-resolved every `metadata.max.age.ms`; a change restarts the kafkajs consumer with the new topics.
+ *
+ * Topics named in a list subscription that do not exist yet are left out (kafkajs would fail the
+ * subscription with UNKNOWN_TOPIC_OR_PARTITION); like the Java consumer, which keeps asking for their
+ * metadata, the list is re-resolved every MISSING_TOPIC_RECHECK_MS while some are missing, and the
+ * consumer restarts on the topics that have appeared.
  */
 import { Kafka, type Admin, type Batch, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -40,6 +45,9 @@ import type {
 } from '../types.js';
 import { consumerSettings, kafkaConfig, type ConsumerSettings } from './client-config.js';
 import { toConnectError } from './errors.js';
+
+/** How often a list subscription with missing topics looks for them again. */
+const MISSING_TOPIC_RECHECK_MS = 1000;
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state', '__cluster_metadata']);
 
@@ -62,6 +70,8 @@ export class KafkaTopicConsumer implements TopicConsumer {
   private subscribedTopics: string[] = [];
   private listener: RebalanceListener | undefined;
   private lastRefresh = 0;
+  /** Some topics of a list subscription do not exist (yet). */
+  private missingTopics = false;
 
   /** What kafkajs has assigned right now. */
   private assigned = new Set<TopicPartition>();
@@ -106,9 +116,15 @@ export class KafkaTopicConsumer implements TopicConsumer {
 
   private async resolveTopics(): Promise<string[]> {
     this.lastRefresh = Date.now();
-    if (Array.isArray(this.subscription)) return this.subscription;
-    const pattern = this.subscription;
     const all = await this.admin.listTopics();
+    if (Array.isArray(this.subscription)) {
+      const existing = new Set(all);
+      const present = this.subscription.filter((t) => existing.has(t));
+      this.missingTopics = present.length < this.subscription.length;
+      if (this.missingTopics) this.log?.debug({ missing: this.subscription.filter((t) => !existing.has(t)) }, 'Subscribed topics do not exist yet');
+      return present;
+    }
+    const pattern = this.subscription;
     return all.filter((t) => !INTERNAL_TOPICS.has(t) && pattern.test(t)).sort();
   }
 
@@ -213,7 +229,7 @@ export class KafkaTopicConsumer implements TopicConsumer {
     this.woken = false;
     for (;;) {
       if (this.crash) await this.recover();
-      if (!Array.isArray(this.subscription) && Date.now() - this.lastRefresh >= this.settings.metadataMaxAge) {
+      if (this.refreshDue()) {
         const topics = await this.resolveTopics();
         if (topics.join('\n') !== this.subscribedTopics.join('\n')) await this.restart(topics);
       }
@@ -232,6 +248,12 @@ export class KafkaTopicConsumer implements TopicConsumer {
       });
       this.waiter = null;
     }
+  }
+
+  private refreshDue(): boolean {
+    const age = Date.now() - this.lastRefresh;
+    if (Array.isArray(this.subscription)) return this.missingTopics && age >= MISSING_TOPIC_RECHECK_MS;
+    return age >= this.settings.metadataMaxAge;
   }
 
   /**
