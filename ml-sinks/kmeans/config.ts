@@ -1,6 +1,7 @@
 /** Configuration of the k-means sink (one ConfigDef feeds parsing, validation and the REST listings). */
 import { ConfigDef, type ParsedConfig, Validators } from '../../src/connect/api/index.js';
 import { ConfigException } from '../../src/connect/errors.js';
+import { CHECKPOINT_TOPIC_CONFIG_DEF, type CheckpointSettings, parseCheckpointSettings } from '../common/checkpoint-store.js';
 import { DISTANCE_NAMES, type DistanceName } from './distance.js';
 import type { TimeUnit } from './spark.js';
 
@@ -48,7 +49,8 @@ export const KMEANS_CONFIG_DEF = new ConfigDef()
     documentation: 'flink ("[5.4, 3.7, 1.5, 0.2] is classified as 0"), spark ("(0.0,1)") or json. Default: the algorithm\'s.' })
   .define({ name: 'model.checkpoint.file', type: 'STRING', defaultValue: '', group: G_OUTPUT, documentation: 'File holding the model checkpoint.' })
   .define({ name: 'model.checkpoint.dir', type: 'STRING', defaultValue: '', group: G_OUTPUT,
-    documentation: 'Directory for the model checkpoint (<connector>-<task>.kmeans.json) when model.checkpoint.file is not set. Without either the model lives in memory only.' });
+    documentation: 'Directory for the model checkpoint (<connector>-<task>.kmeans.json) when model.checkpoint.file is not set. Without either (or model.checkpoint.topic) the model lives in memory only.' })
+  .merge(CHECKPOINT_TOPIC_CONFIG_DEF);
 
 export interface KMeansConfig {
   algorithm: Algorithm;
@@ -71,6 +73,8 @@ export interface KMeansConfig {
   outputFormat: OutputFormat;
   checkpointFile: string;
   checkpointDir: string;
+  /** Where the model is checkpointed: files, a Kafka topic, or nowhere. */
+  checkpoint: CheckpointSettings;
 }
 
 export function parseCentroids(text: string): number[][] {
@@ -151,6 +155,7 @@ export function parseKMeansConfig(props: Record<string, string>): KMeansConfig {
     outputFormat: (c.getString('output.format') || algorithm) as OutputFormat,
     checkpointFile: c.getString('model.checkpoint.file') ?? '',
     checkpointDir: c.getString('model.checkpoint.dir') ?? '',
+    checkpoint: parseCheckpointSettings(c, props),
   };
   if (!cfg.trainTopics.length && !cfg.predictTopics.length && !cfg.trainTopicsRegex && !cfg.predictTopicsRegex) {
     throw new ConfigException('train.topics', '', 'give train.topics and/or predict.topics (or their .regex forms)');

@@ -5,14 +5,14 @@
  *
  * Offsets: the model, the partial Flink batch, points waiting for a model, and the offsets applied so far
  * are checkpointed in `flush`/`preCommit`, so a committed offset always means the record's effect on the
- * model is on disk. After a restart, redelivered records whose effect the checkpoint already holds are
+ * model is durable (a file, or a compacted Kafka topic: common/checkpoint-store.ts). After a restart, redelivered records whose effect the checkpoint already holds are
  * skipped, so none counts twice.
  */
 import { pino } from 'pino';
 import { SinkTask, type TopicPartition } from '../../src/connect/api/index.js';
 import { Schema, type SinkRecord, SourceRecord } from '../../src/connect/data/index.js';
 import { ConnectException, DataException } from '../../src/connect/errors.js';
-import { checkpointPath, readFileIfExists, writeFileAtomic } from '../common/checkpoint.js';
+import { type CheckpointStore, checkpointStoreFor } from '../common/checkpoint-store.js';
 import { FeatureExtractor, readField, toNumber } from '../common/features.js';
 import { type MlPredictInput, type MlPrediction, type MlStatus, type MlTask, registerMlTask, unregisterMlTask } from '../common/registry.js';
 import { AppliedOffsets, TopicRoles } from '../common/topics.js';
@@ -26,6 +26,8 @@ import { SparkStreamingKMeans } from './spark.js';
 
 export const KMEANS_VERSION = '0.1.0';
 const CHECKPOINT_FORMAT = 'tsconnect.kmeans/1';
+/** The checkpoint's one file (the whole file with model.checkpoint.file/dir). */
+const CHECKPOINT_FILE = 'kmeans.json';
 
 const log = pino({ name: 'kmeans-sink', level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' });
 
@@ -65,7 +67,7 @@ export class KMeansSinkTask extends SinkTask implements MlTask {
   private samplesSeen = 0;
   private predictions = 0;
   private dirty = false;
-  private checkpointFile: string | null = null;
+  private store: CheckpointStore | null = null;
   private connector = 'kmeans';
   private taskNumber = 0;
   /** Spark micro-batch buffer, grown as needed (n × dim). */
@@ -82,8 +84,18 @@ export class KMeansSinkTask extends SinkTask implements MlTask {
     this.measure = distanceMeasure(this.cfg.distance);
     this.connector = this.context?.taskId?.connector ?? props['name'] ?? 'kmeans';
     this.taskNumber = this.context?.taskId?.task ?? 0;
-    this.checkpointFile = checkpointPath(this.cfg.checkpointFile, this.cfg.checkpointDir, this.connector, this.taskNumber, 'kmeans.json');
-    if (!(await this.restore())) this.setModel(this.initialModel());
+    const store = checkpointStoreFor(this.cfg.checkpoint, { connector: this.connector, task: this.taskNumber, kind: 'kmeans', layout: 'file', log });
+    if (store) {
+      await store.start();
+      this.store = store;
+    }
+    try {
+      if (!(await this.restore())) this.setModel(this.initialModel());
+    } catch (e) {
+      this.store = null;
+      await store?.stop();
+      throw e;
+    }
     registerMlTask(this.connector, this);
     log.info({ connector: this.connector, algorithm: this.cfg.algorithm, version: this.model?.version ?? null }, 'k-means sink started');
   }
@@ -250,12 +262,19 @@ export class KMeansSinkTask extends SinkTask implements MlTask {
 
   async stop(): Promise<void> {
     unregisterMlTask(this.connector, this);
-    await this.checkpoint();
+    const store = this.store;
+    if (!store) return;
+    try {
+      await this.checkpoint();
+    } finally {
+      this.store = null;
+      await store.stop();
+    }
   }
 
   /** Writes the checkpoint when something changed since the last one. */
   async checkpoint(): Promise<void> {
-    if (!this.dirty || !this.checkpointFile) return;
+    if (!this.dirty || !this.store) return;
     const state: CheckpointJson = {
       format: CHECKPOINT_FORMAT,
       algorithm: this.cfg.algorithm,
@@ -269,24 +288,25 @@ export class KMeansSinkTask extends SinkTask implements MlTask {
       metrics: this.metrics.toJSON(),
       applied: this.applied.toJSON(),
     };
-    await writeFileAtomic(this.checkpointFile, JSON.stringify(state));
+    const version = this.model?.version ?? -1;
+    await this.store.save({ version, files: new Map([[CHECKPOINT_FILE, Buffer.from(JSON.stringify(state))]]) });
     this.dirty = false;
-    log.debug({ file: this.checkpointFile, version: this.model?.version }, 'k-means checkpoint written');
+    log.debug({ checkpoint: this.store.location, version }, 'k-means checkpoint written');
   }
 
   /** Loads the checkpoint; false when there is none or it does not fit this configuration. */
   private async restore(): Promise<boolean> {
-    if (!this.checkpointFile) return false;
-    const bytes = await readFileIfExists(this.checkpointFile);
+    if (!this.store) return false;
+    const bytes = (await this.store.load())?.files.get(CHECKPOINT_FILE);
     if (!bytes) return false;
-    const s = JSON.parse(bytes.toString('utf8')) as CheckpointJson;
+    const s = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as CheckpointJson;
     const fits =
       s.format === CHECKPOINT_FORMAT &&
       s.algorithm === this.cfg.algorithm &&
       s.features.join(',') === this.cfg.features.join(',') &&
       (s.model === null || s.model.k === this.cfg.k);
     if (!fits) {
-      log.warn({ file: this.checkpointFile }, 'k-means checkpoint does not match the configuration (algorithm, features or k); starting a new model');
+      log.warn({ checkpoint: this.store.location }, 'k-means checkpoint does not match the configuration (algorithm, features or k); starting a new model');
       return false;
     }
     this.setModel(s.model ? KMeansModel.fromJSON(s.model) : null);
@@ -297,7 +317,7 @@ export class KMeansSinkTask extends SinkTask implements MlTask {
     this.predictions = s.predictions ?? 0;
     this.metrics.load(s.metrics);
     this.applied.load(s.applied);
-    log.info({ file: this.checkpointFile, version: this.model?.version }, 'k-means model restored from checkpoint');
+    log.info({ checkpoint: this.store.location, version: this.model?.version }, 'k-means model restored from checkpoint');
     return true;
   }
 
@@ -322,6 +342,7 @@ export class KMeansSinkTask extends SinkTask implements MlTask {
       pendingBatch: this.flink?.pending().length ?? 0,
       heldPredictions: this.held.length,
       labelMapping: this.metrics.mapping(),
+      checkpoint: this.store?.location ?? null,
     };
   }
 

@@ -1,6 +1,7 @@
 /** Configuration of the TensorFlow.js classifier sink. */
 import { ConfigDef, type ParsedConfig, Validators } from '../../src/connect/api/index.js';
 import { ConfigException } from '../../src/connect/errors.js';
+import { CHECKPOINT_TOPIC_CONFIG_DEF, type CheckpointSettings, parseCheckpointSettings } from '../common/checkpoint-store.js';
 import type { BackendChoice } from './backend.js';
 
 export type InputFormat = 'csv' | 'fields';
@@ -41,7 +42,8 @@ export const TFJS_CONFIG_DEF = new ConfigDef()
     documentation: 'json: {"label"?, "prediction", "probability", "probabilities"}; digit: the predicted class alone.' })
   .define({ name: 'model.checkpoint.file', type: 'STRING', defaultValue: '', group: G_OUTPUT, documentation: 'Directory holding the model checkpoint (model.json, weights.bin, state.json).' })
   .define({ name: 'model.checkpoint.dir', type: 'STRING', defaultValue: '', group: G_OUTPUT,
-    documentation: 'Parent directory for the checkpoint (<connector>-<task>.tfjs) when model.checkpoint.file is not set.' });
+    documentation: 'Parent directory for the checkpoint (<connector>-<task>.tfjs) when model.checkpoint.file is not set.' })
+  .merge(CHECKPOINT_TOPIC_CONFIG_DEF);
 
 export interface TfjsConfig {
   trainTopics: string[];
@@ -69,6 +71,8 @@ export interface TfjsConfig {
   outputFormat: 'json' | 'digit';
   checkpointFile: string;
   checkpointDir: string;
+  /** Where the model is checkpointed: files, a Kafka topic, or nowhere. */
+  checkpoint: CheckpointSettings;
 }
 
 export function parseTfjsConfig(props: Record<string, string>): TfjsConfig {
@@ -109,6 +113,7 @@ export function parseTfjsConfig(props: Record<string, string>): TfjsConfig {
     outputFormat: c.getString('output.format') as 'json' | 'digit',
     checkpointFile: c.getString('model.checkpoint.file') ?? '',
     checkpointDir: c.getString('model.checkpoint.dir') ?? '',
+    checkpoint: parseCheckpointSettings(c, props),
   };
   if (!cfg.trainTopics.length && !cfg.predictTopics.length && !cfg.trainTopicsRegex && !cfg.predictTopicsRegex) {
     throw new ConfigException('train.topics', '', 'give train.topics and/or predict.topics (or their .regex forms)');

@@ -11,14 +11,11 @@
  * committed offset always means the record's effect on the model is durable. Redeliveries of records the
  * checkpoint already holds are skipped.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { SinkTask, type TopicPartition, topicPartition } from '../../src/connect/api/index.js';
 import { Schema, type SinkRecord, SourceRecord } from '../../src/connect/data/index.js';
 import { ConnectException, DataException } from '../../src/connect/errors.js';
-import { checkpointPath, writeFileAtomic } from '../common/checkpoint.js';
+import { type CheckpointStore, checkpointStoreFor } from '../common/checkpoint-store.js';
 import { FeatureExtractor, readField, toNumber } from '../common/features.js';
 import { seededRandom } from '../common/random.js';
 import { type MlPredictInput, type MlPrediction, type MlStatus, type MlTask, registerMlTask, unregisterMlTask } from '../common/registry.js';
@@ -88,7 +85,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
   private backend = '';
   private connector = 'tfjs';
   private taskNumber = 0;
-  private checkpointDir: string | null = null;
+  private checkpointStore: CheckpointStore | null = null;
   /** Samples [0, trainedUpTo) of the store have been trained on. */
   private trainedUpTo = 0;
   private waiting: Waiting[] = [];
@@ -123,10 +120,20 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
     this.rnd = seededRandom(c.seed);
     this.connector = this.context?.taskId?.connector ?? props['name'] ?? 'tfjs';
     this.taskNumber = this.context?.taskId?.task ?? 0;
-    this.checkpointDir = checkpointPath(c.checkpointFile, c.checkpointDir, this.connector, this.taskNumber, 'tfjs');
     this.backend = await initBackend(c.backend);
     this.shape = { inputs: c.numFeatures, hidden: c.hidden, classes: c.numClasses, learningRate: c.learningRate, seed: c.seed };
-    if (!(await this.restore())) this.clf = Classifier.create(this.shape);
+    const store = checkpointStoreFor(c.checkpoint, { connector: this.connector, task: this.taskNumber, kind: 'tfjs', layout: 'directory', log });
+    if (store) {
+      await store.start();
+      this.checkpointStore = store;
+    }
+    try {
+      if (!(await this.restore())) this.clf = Classifier.create(this.shape);
+    } catch (e) {
+      this.checkpointStore = null;
+      await store?.stop();
+      throw e;
+    }
     registerMlTask(this.connector, this);
     log.info({ connector: this.connector, backend: this.backend, mode: c.mode, version: this.modelVersion }, 'tfjs classifier sink started');
   }
@@ -423,14 +430,20 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     unregisterMlTask(this.connector, this);
     await this.queue;
-    await this.checkpoint();
-    this.clf?.dispose();
+    try {
+      await this.checkpoint();
+    } finally {
+      this.clf?.dispose();
+      const store = this.checkpointStore;
+      this.checkpointStore = null;
+      await store?.stop();
+    }
   }
 
-  /** Writes model.json, weights.bin and state.json into a fresh directory, then swaps it in. */
+  /** Saves model.json, weights.bin (the tfjs format) and state.json as one checkpoint. */
   private async checkpoint(): Promise<void> {
-    if (!this.dirty || !this.checkpointDir) return;
-    const dir = this.checkpointDir;
+    const store = this.checkpointStore;
+    if (!this.dirty || !store) return;
     const { modelJson, weights } = await this.clf.save();
     const state: StateJson = {
       format: STATE_FORMAT,
@@ -442,41 +455,43 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
       counters: this.counters,
       applied: this.applied.toJSON(),
     };
-    const tmp = `${dir}.tmp`;
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp, { recursive: true });
-    await writeFileAtomic(join(tmp, 'model.json'), modelJson);
-    await writeFileAtomic(join(tmp, 'weights.bin'), weights);
-    await writeFileAtomic(join(tmp, 'state.json'), JSON.stringify(state));
-    if (existsSync(dir)) {
-      await rm(`${dir}.old`, { recursive: true, force: true });
-      await rename(dir, `${dir}.old`);
-    }
-    await rename(tmp, dir);
-    await rm(`${dir}.old`, { recursive: true, force: true });
+    await store.save({
+      version: this.modelVersion,
+      files: new Map<string, Uint8Array>([
+        ['model.json', Buffer.from(modelJson)],
+        ['weights.bin', weights],
+        ['state.json', Buffer.from(JSON.stringify(state))],
+      ]),
+    });
     this.dirty = false;
-    log.debug({ dir, version: this.modelVersion }, 'tfjs checkpoint written');
+    log.debug({ checkpoint: store.location, version: this.modelVersion }, 'tfjs checkpoint written');
   }
 
   private async restore(): Promise<boolean> {
-    if (!this.checkpointDir) return false;
-    let dir = this.checkpointDir;
-    if (!existsSync(join(dir, 'state.json'))) {
-      dir = `${this.checkpointDir}.old`; // a crash between the two renames
-      if (!existsSync(join(dir, 'state.json'))) return false;
-    }
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as StateJson;
-    if (state.format !== STATE_FORMAT || JSON.stringify({ ...state.shape, learningRate: 0, seed: 0 }) !== JSON.stringify({ ...this.shape, learningRate: 0, seed: 0 })) {
-      log.warn({ dir }, 'tfjs checkpoint does not match the configured model shape; starting a new model');
+    const store = this.checkpointStore;
+    if (!store) return false;
+    const cp = await store.load();
+    if (!cp) return false;
+    const text = (name: string): string | null => {
+      const b = cp.files.get(name);
+      return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8') : null;
+    };
+    const stateText = text('state.json');
+    const modelJson = text('model.json');
+    const weights = cp.files.get('weights.bin');
+    const state = stateText ? (JSON.parse(stateText) as StateJson) : null;
+    if (!state || !modelJson || !weights || state.format !== STATE_FORMAT ||
+        JSON.stringify({ ...state.shape, learningRate: 0, seed: 0 }) !== JSON.stringify({ ...this.shape, learningRate: 0, seed: 0 })) {
+      log.warn({ checkpoint: store.location }, 'tfjs checkpoint does not match the configured model shape; starting a new model');
       return false;
     }
-    this.clf = await Classifier.load(this.shape, await readFile(join(dir, 'model.json'), 'utf8'), await readFile(join(dir, 'weights.bin')));
+    this.clf = await Classifier.load(this.shape, modelJson, weights);
     this.modelVersion = state.version;
     this.samplesSeen = state.samplesSeen;
     this.predictions = state.predictions;
     this.counters = { ...this.counters, ...state.counters };
     this.applied.load(state.applied);
-    log.info({ dir, version: this.modelVersion }, 'tfjs model restored from checkpoint');
+    log.info({ checkpoint: store.location, version: this.modelVersion }, 'tfjs model restored from checkpoint');
     return true;
   }
 
@@ -497,6 +512,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
       waitingPredictions: this.waiting.length,
       predictions: this.predictions,
       training: this.round,
+      checkpoint: this.checkpointStore?.location ?? null,
       metrics: {
         accuracy: c.predictSeen ? c.predictCorrect / c.predictSeen : null,
         labelledPredictions: c.predictSeen,
