@@ -2,6 +2,7 @@
  * Embedded log throughput against plain file I/O measured in the same run.
  *
  *   node --import tsx bench/embedded-log.bench.ts
+ *   npx tsc -p tsconfig.bench.json && node .cache/bench/bench/embedded-log.bench.js   # compiled, as production runs
  *   BENCH_RECORDS=200000 BENCH_BATCH=500 BENCH_FSYNC=always,never BENCH_REPEAT=3 node --import tsx bench/embedded-log.bench.ts
  *
  * produce: N records of 1 KiB (null key) in send() calls of BATCH records, one partition.

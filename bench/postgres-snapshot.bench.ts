@@ -2,6 +2,7 @@
  * PostgreSQL snapshot throughput against `COPY (SELECT ...) TO STDOUT` measured in the same run.
  *
  *   node --import tsx bench/postgres-snapshot.bench.ts
+ *   npx tsc -p tsconfig.bench.json && node .cache/bench/bench/postgres-snapshot.bench.js   # compiled, as production runs
  *   BENCH_ROWS=1000000 BENCH_THREADS=1,2 node --import tsx bench/postgres-snapshot.bench.ts
  *
  * ROWS rows (int, text, double, timestamptz, numeric, jsonb). Reference: psql runs

@@ -27,4 +27,5 @@ export const mlSinkPlugins: PluginDescriptor[] = [
 
 export { mlTasks, type MlTask, type MlStatus, type MlPrediction, type MlPredictInput } from './common/registry.js';
 export { KMeansSinkConnector, KMeansSinkTask } from './kmeans/index.js';
-export { TfjsClassifierSinkConnector, TfjsClassifierSinkTask } from './tfjs/index.js';
+export { TfjsClassifierSinkConnector } from './tfjs/connector.js';
+export { TfjsClassifierSinkTask } from './tfjs/task.js';

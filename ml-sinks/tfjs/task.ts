@@ -20,10 +20,18 @@ import { FeatureExtractor, readField, toNumber } from '../common/features.js';
 import { seededRandom } from '../common/random.js';
 import { type MlPredictInput, type MlPrediction, type MlStatus, type MlTask, registerMlTask, unregisterMlTask } from '../common/registry.js';
 import { AppliedOffsets, TopicRoles } from '../common/topics.js';
-import { initBackend } from './backend.js';
 import { type TfjsConfig, parseTfjsConfig } from './config.js';
-import { Classifier, type ClassifierShape } from './model.js';
+import type { Classifier, ClassifierShape } from './model.js';
 import { SampleStore, parseCsv } from './samples.js';
+
+/**
+ * TensorFlow.js is loaded when a classifier task starts, not with the plugin list: loaded eagerly it would
+ * add ~60 MB to every worker, including those that never run this sink.
+ */
+async function loadTensorFlow() {
+  const [backend, model] = await Promise.all([import('./backend.js'), import('./model.js')]);
+  return { backend, model };
+}
 
 export const TFJS_SINK_VERSION = '0.1.0';
 const STATE_FORMAT = 'tsconnect.tfjs/1';
@@ -120,7 +128,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
     this.rnd = seededRandom(c.seed);
     this.connector = this.context?.taskId?.connector ?? props['name'] ?? 'tfjs';
     this.taskNumber = this.context?.taskId?.task ?? 0;
-    this.backend = await initBackend(c.backend);
+    this.backend = await (await loadTensorFlow()).backend.initBackend(c.backend);
     this.shape = { inputs: c.numFeatures, hidden: c.hidden, classes: c.numClasses, learningRate: c.learningRate, seed: c.seed };
     const store = checkpointStoreFor(c.checkpoint, { connector: this.connector, task: this.taskNumber, kind: 'tfjs', layout: 'directory', log });
     if (store) {
@@ -128,7 +136,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
       this.checkpointStore = store;
     }
     try {
-      if (!(await this.restore())) this.clf = Classifier.create(this.shape);
+      if (!(await this.restore())) this.clf = (await loadTensorFlow()).model.Classifier.create(this.shape);
     } catch (e) {
       this.checkpointStore = null;
       await store?.stop();
@@ -485,7 +493,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
       log.warn({ checkpoint: store.location }, 'tfjs checkpoint does not match the configured model shape; starting a new model');
       return false;
     }
-    this.clf = await Classifier.load(this.shape, modelJson, weights);
+    this.clf = await (await loadTensorFlow()).model.Classifier.load(this.shape, modelJson, weights);
     this.modelVersion = state.version;
     this.samplesSeen = state.samplesSeen;
     this.predictions = state.predictions;

@@ -2,8 +2,8 @@
  * `org.apache.kafka.connect.json.JsonConverter`: Connect data ⇔ JSON bytes, with or without the
  * `{"schema": ..., "payload": ...}` envelope (specs/kafka-connect.md §7.1).
  *
- * Hot path. Writing: the schema JSON is cached per Schema object, so an enveloped record only serializes
- * its payload. Reading: the `schema` member's text is cut out and looked up in an LRU of parsed schemas
+ * Hot path. Writing: the envelope's start (`{"schema":...,"payload":`) is cached as bytes per Schema
+ * object, so an enveloped record only serializes its payload; the bytes go into shared slabs (byte-slab.ts). Reading: the `schema` member's text is cut out and looked up in an LRU of parsed schemas
  * (`schemas.cache.size`), and the payload is read straight into Connect values by a pull parser that keeps
  * every digit of int64 and decimal numbers.
  */
@@ -17,6 +17,7 @@ import { JsonReader, JsonSyntaxError } from './json-reader.js';
 import { parseSchemaText } from './json-schema-reader.js';
 import { readConnect } from './json-to-connect.js';
 import { JsonWriter } from './json-writer.js';
+import { ByteSlab } from './byte-slab.js';
 import { KAFKA_VERSION } from './version.js';
 
 export const SCHEMAS_ENABLE_CONFIG = 'schemas.enable';
@@ -53,6 +54,7 @@ const CONFIG_DEF = newConverterConfigDef()
 
 const C_LBRACE = 123;
 const C_RBRACE = 125;
+const NULL_SCHEMA_PREFIX = Buffer.from('{"schema":null,"payload":', 'utf8');
 
 export class JsonConverter implements Converter, HeaderConverter {
   private schemasEnabled = true;
@@ -62,6 +64,9 @@ export class JsonConverter implements Converter, HeaderConverter {
   private schemaCache = new LruCache<string, Schema | null>(1000);
   private lastSchemaText: string | null = null;
   private lastSchema: Schema | null = null;
+  /** `{"schema":<schema JSON>,"payload":` as bytes, per Schema: constant, so copied rather than encoded. */
+  private envelopePrefixes = new WeakMap<Schema, Buffer>();
+  private readonly out = new ByteSlab();
 
   static configDef(): ConfigDef {
     return CONFIG_DEF;
@@ -83,6 +88,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     this.replaceNullWithDefault = parsed.getBoolean(REPLACE_NULL_WITH_DEFAULT_CONFIG);
     const numeric = parsed.getString(DECIMAL_FORMAT_CONFIG)!.toUpperCase() === 'NUMERIC';
     this.writer = new JsonWriter(numeric, this.replaceNullWithDefault);
+    this.envelopePrefixes = new WeakMap();
     this.schemaCache = new LruCache(parsed.getInt(SCHEMAS_CACHE_SIZE_CONFIG)!);
     this.lastSchemaText = null;
     this.lastSchema = null;
@@ -95,14 +101,18 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
     if ((schema === null || schema === undefined) && (value === null || value === undefined)) return null;
-    let text: string;
-    if (this.schemasEnabled) {
-      const schemaText = schema ? this.writer.schemaJson(schema) : 'null';
-      text = '{"schema":' + schemaText + ',"payload":' + this.writer.valueJson(schema ?? null, value) + '}';
-    } else {
-      text = this.writer.valueJson(schema ?? null, value);
+    if (!this.schemasEnabled) return this.out.write(null, this.writer.valueJson(schema ?? null, value));
+    const prefix = schema ? this.envelopePrefix(schema) : NULL_SCHEMA_PREFIX;
+    return this.out.write(prefix, this.writer.valueJson(schema ?? null, value), C_RBRACE);
+  }
+
+  private envelopePrefix(schema: Schema): Buffer {
+    let prefix = this.envelopePrefixes.get(schema);
+    if (prefix === undefined) {
+      prefix = Buffer.from('{"schema":' + this.writer.schemaJson(schema) + ',"payload":', 'utf8');
+      this.envelopePrefixes.set(schema, prefix);
     }
-    return Buffer.from(text, 'utf8');
+    return prefix;
   }
 
   /** The JSON text `fromConnectData` would write, as a string (null for a tombstone). */

@@ -38,6 +38,16 @@ const UNICODE_ESCAPE = /\\(?:\\|u([0-9a-f]{4}))/g;
  * `\u001F` with upper-case hex), everything else as is.
  */
 export function quoteJson(s: string): string {
+  // Fast path (most strings): nothing to escape, so no JSON.stringify. Quotes, backslashes, control
+  // characters and surrogates (lone ones are escaped by JSON.stringify) take the general path.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return escapedJson(s);
+  }
+  return '"' + s + '"';
+}
+
+function escapedJson(s: string): string {
   const q = JSON.stringify(s);
   if (q.indexOf('\\u') < 0) return q;
   return q.replace(UNICODE_ESCAPE, (all, hex: string | undefined) => (hex ? '\\u' + hex.toUpperCase() : all));
@@ -262,7 +272,7 @@ export class JsonWriter {
     let s = '{';
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      s += prefixes[i] + this.valueJson(field.schema, struct.getWithoutDefault(field));
+      s += prefixes[i] + this.valueJson(field.schema, struct.valueAt(field.index));
     }
     return s + '}';
   }

@@ -93,13 +93,32 @@ export const Decimal = {
   },
 };
 
+const SMALL = 2n ** 47n;
+
 export function bigintToTwosComplement(n: bigint): Uint8Array {
   // Minimal length, like BigInteger.toByteArray: enough bytes for the value plus a sign bit.
+  if (n < SMALL && n >= -SMALL) return smallTwosComplement(Number(n));
   let hex = (n < 0n ? -n - 1n : n).toString(16);
   if (hex.length % 2) hex = '0' + hex;
   let bytes = Buffer.from(hex, 'hex');
   if (bytes.length === 0 || (bytes[0]! & 0x80) !== 0) bytes = Buffer.concat([Buffer.from([0]), bytes]);
   if (n < 0n) for (let i = 0; i < bytes.length; i++) bytes[i] = ~bytes[i]! & 0xff;
+  return bytes;
+}
+
+/** The same for |v| <= 2^47 with number arithmetic (the usual decimal; no hex text, no concat). */
+function smallTwosComplement(v: number): Buffer {
+  let k = 1;
+  let limit = 128;
+  while (v >= limit || v < -limit) {
+    k++;
+    limit *= 256;
+  }
+  const bytes = Buffer.allocUnsafe(k);
+  for (let i = k - 1; i >= 0; i--) {
+    bytes[i] = ((v % 256) + 256) % 256;
+    v = Math.floor(v / 256);
+  }
   return bytes;
 }
 

@@ -5,7 +5,7 @@
  * Offsets of records still in flight are never committed.
  */
 import type { Logger } from 'pino';
-import type { OffsetStorageReader, SourceTask } from '../api/connector.js';
+import { type OffsetStorageReader, SourceTask } from '../api/connector.js';
 import type { SourceMap, SourceRecord } from '../data/records.js';
 import { ConnectException } from '../errors.js';
 import type { ConnectorTaskId, TargetState } from '../herder/types.js';
@@ -49,10 +49,16 @@ export class WorkerSourceTask extends WorkerTask {
   private flushing: Promise<void> = Promise.resolve();
   private readonly usedTopics = new Set<string>();
   private readonly unwritten = new Map<string, CommittableOffset>();
+  /**
+   * Whether the task overrides `commitRecord`. When it does not, a record is not kept until its write is
+   * acknowledged (only its bytes and offset are): records then die young, which keeps the heap small.
+   */
+  private readonly wantsCommitRecord: boolean;
 
   constructor(private readonly deps: SourceTaskDeps) {
     super(deps.id, deps.initialState, deps.listener, deps.logger);
     this.submitted = new SubmittedRecords(deps.id.connector);
+    this.wantsCommitRecord = deps.task.commitRecord !== SourceTask.prototype.commitRecord;
   }
 
   protected async initializeAndStart(): Promise<void> {
@@ -83,15 +89,17 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   private async sendRecords(records: SourceRecord[]): Promise<void> {
-    const { chain, converters, errors } = this.deps;
+    const { chain, converters, errors, task } = this.deps;
     const toSend: ProduceRecord[] = [];
-    const sent: { record: SourceRecord; entry: SubmittedRecord | null }[] = [];
+    const sentRecords: SourceRecord[] = [];
+    const sentEntries: (SubmittedRecord | null)[] = [];
     for (const record of records) {
       const entry = this.submitted.submit(record.sourcePartition, record.sourceOffset);
+      const context = { sourceRecord: record };
       let produced: ProduceRecord | typeof SKIP;
       try {
-        const transformed = chain.apply(record, { sourceRecord: record });
-        produced = transformed === null ? SKIP : toProduceRecord(transformed, converters, errors, { sourceRecord: record });
+        const transformed = chain.apply(record, context);
+        produced = transformed === null ? SKIP : toProduceRecord(transformed, converters, errors, context);
       } catch (e) {
         if (!(e instanceof RetryNeeded)) throw e;
         produced = await this.retryRecord(record);
@@ -99,19 +107,23 @@ export class WorkerSourceTask extends WorkerTask {
       if (produced === SKIP) {
         // Dropped by a transform or a tolerated error: acknowledged at once, like Kafka Connect.
         this.submitted.ack(entry);
-        await this.deps.task.commitRecord(record, null);
+        await task.commitRecord(record, null);
         continue;
       }
-      await this.ensureTopic(produced.topic);
+      if (!this.usedTopics.has(produced.topic)) await this.ensureTopic(produced.topic);
       toSend.push(produced);
-      sent.push({ record, entry });
+      if (this.wantsCommitRecord) sentRecords.push(record);
+      sentEntries.push(entry);
     }
     if (toSend.length === 0) return;
     const batch = this.deps.producer.send(toSend).then(
       async (metadata) => {
-        for (let i = 0; i < sent.length; i++) {
-          this.submitted.ack(sent[i]!.entry);
-          await this.deps.task.commitRecord(sent[i]!.record, metadata[i]!);
+        for (let i = 0; i < sentEntries.length; i++) {
+          this.submitted.ack(sentEntries[i]!);
+          if (!this.wantsCommitRecord) continue;
+          // Most tasks' commitRecord is synchronous: await only a promise (no microtask per record).
+          const done = task.commitRecord(sentRecords[i]!, metadata[i]!);
+          if (done) await done;
         }
       },
       (e: unknown) => {

@@ -1,42 +1,70 @@
 /**
  * The bounded queue between the producers (snapshot reader, replication stream) and `poll()`, like
- * Debezium's ChangeEventQueue: `max.queue.size` records, batches of at most `max.batch.size`. Producers
- * check `full` and wait with `waitForSpace()`; `poll()` waits with `take()` up to the poll interval.
+ * Debezium's ChangeEventQueue: `max.queue.size` records and, when set, `max.queue.size.in.bytes` (estimated
+ * in-memory size of the records), batches of at most `max.batch.size`. Producers check `full` and wait with
+ * `waitForSpace()`; `poll()` waits with `take()` up to the poll interval.
  */
 import type { SourceRecord } from '../../connect/data/index.js';
 
+/**
+ * Estimated in-memory size of a change record built from `wireBytes` bytes of row data (measured: a
+ * record of six columns, ~280 bytes in pgoutput, holds about 3 KB of JS objects).
+ */
+export function estimateRecordBytes(wireBytes: number): number {
+  return 1536 + 5 * wireBytes;
+}
+
 export class ChangeQueue {
   private items: SourceRecord[] = [];
+  /** Estimated bytes per item (parallel to `items`), kept only when a byte bound is set. */
+  private sizes: number[] = [];
   private head = 0;
+  private bytes = 0;
   private readers: (() => void)[] = [];
   private writers: (() => void)[] = [];
 
   constructor(
     readonly maxSize: number,
     readonly maxBatch: number,
+    /** 0 = no byte bound. */
+    readonly maxBytes = 0,
   ) {}
 
   get size(): number {
     return this.items.length - this.head;
   }
 
+  /** Estimated bytes of the queued records (0 when there is no byte bound). */
+  get sizeInBytes(): number {
+    return this.bytes;
+  }
+
   get full(): boolean {
-    return this.size >= this.maxSize;
+    return this.size >= this.maxSize || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }
 
-  /** Adds records (may exceed the bound by one event's records; producers check `full` before the next). */
-  push(...records: SourceRecord[]): void {
-    for (const r of records) this.items.push(r);
+  /**
+   * Adds the records of one event, together `bytes` estimated bytes (may exceed the bound by one event's
+   * records; producers check `full` before the next).
+   */
+  push(records: readonly SourceRecord[], bytes = 0): void {
+    this.pushAll(records, bytes);
+  }
+
+  /** Adds a batch (a snapshot fetch) of together `bytes` estimated bytes; the producer then waits for space. */
+  pushAll(records: readonly SourceRecord[], bytes = 0): void {
+    const n = records.length;
+    if (n === 0) return;
+    const tracked = this.maxBytes > 0;
+    for (let i = 0; i < n; i++) {
+      this.items.push(records[i]!);
+      if (tracked) this.sizes.push(i === 0 ? bytes : 0);
+    }
+    if (tracked) this.bytes += bytes;
     this.wake(this.readers);
   }
 
-  /** Adds a batch (a snapshot fetch); the producer then waits for space. */
-  pushAll(records: readonly SourceRecord[]): void {
-    for (let i = 0; i < records.length; i++) this.items.push(records[i]!);
-    this.wake(this.readers);
-  }
-
-  /** Resolves when the queue has room again (below the bound). */
+  /** Resolves when the queue has room again (below the bounds). */
   waitForSpace(): Promise<void> {
     if (!this.full) return Promise.resolve();
     return new Promise((resolve) => this.writers.push(resolve));
@@ -56,10 +84,17 @@ export class ChangeQueue {
     const n = Math.min(this.size, this.maxBatch);
     if (n === 0) return [];
     const batch = this.items.slice(this.head, this.head + n);
+    if (this.maxBytes > 0) {
+      for (let i = this.head; i < this.head + n; i++) this.bytes -= this.sizes[i]!;
+    }
     this.head += n;
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
+      if (this.maxBytes > 0) this.sizes = this.sizes.slice(this.head);
       this.head = 0;
+    } else {
+      // Let the taken records be collected while the head moves on.
+      this.items.fill(undefined as unknown as SourceRecord, this.head - n, this.head);
     }
     if (!this.full) this.wake(this.writers);
     return batch;

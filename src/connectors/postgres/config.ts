@@ -110,6 +110,7 @@ export function postgresConfigDef(): ConfigDef {
   const rt = 'Runtime';
   d.define({ name: 'max.batch.size', type: 'INT', defaultValue: 2048, validator: Validators.atLeast(1), group: rt, documentation: 'Maximum size of each batch of source records.' });
   d.define({ name: 'max.queue.size', type: 'INT', defaultValue: 8192, validator: Validators.atLeast(1), group: rt, documentation: 'Maximum size of the queue for change events read from the database log.' });
+  d.define({ name: 'max.queue.size.in.bytes', type: 'LONG', defaultValue: 0, validator: Validators.atLeast(0), group: rt, documentation: 'Maximum size of the queue in bytes for change events read from the database log (the estimated in-memory size of the records); 0 disables the byte bound.' });
   d.define({ name: 'poll.interval.ms', type: 'LONG', defaultValue: 500, validator: Validators.atLeast(1), group: rt, documentation: 'Time to wait for new change events when none are available.' });
   d.define({ name: 'heartbeat.interval.ms', type: 'INT', defaultValue: 0, validator: Validators.atLeast(0), group: rt, documentation: 'Interval between heartbeat records; 0 disables heartbeats.' });
   d.define({ name: 'heartbeat.action.query', type: 'STRING', defaultValue: null, group: rt, documentation: 'SQL run on each heartbeat.' });
@@ -178,6 +179,8 @@ export interface PostgresConfig {
   snapshotInclude: RegExp[];
   maxBatchSize: number;
   maxQueueSize: number;
+  /** `max.queue.size.in.bytes`; 0 = no byte bound. */
+  maxQueueSizeInBytes: number;
   pollIntervalMs: number;
   heartbeatIntervalMs: number;
   heartbeatActionQuery: string | null;
@@ -289,6 +292,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
     maxBatchSize: maxBatch,
     maxQueueSize: maxQueue,
+    maxQueueSizeInBytes: c.getLong('max.queue.size.in.bytes')!,
     pollIntervalMs: Math.min(c.getLong('poll.interval.ms')!, 5000),
     heartbeatIntervalMs: c.getInt('heartbeat.interval.ms')!,
     heartbeatActionQuery: c.getString('heartbeat.action.query'),

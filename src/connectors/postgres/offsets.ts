@@ -31,6 +31,7 @@ export function sourcePartition(serverName: string): SourceMap {
 }
 
 export function streamOffsetMap(o: StreamOffset): SourceMap {
+  // Built once per event: the keys go in this order (the stored JSON shows it).
   const m: SourceMap = {};
   if (o.lsnProc !== null) m.lsn_proc = o.lsnProc;
   if (o.messageType !== null) m.messageType = o.messageType;

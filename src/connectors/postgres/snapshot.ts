@@ -17,6 +17,7 @@ import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { quoteIdent } from './catalog.js';
 import type { PostgresConfig } from './config.js';
 import type { EventFactory } from './events.js';
+import { estimateRecordBytes } from './change-queue.js';
 import { snapshotOffsetMap } from './offsets.js';
 import type { Lsn, TupleValue } from './pgoutput/decoder.js';
 import type { SnapshotMarker, SourceFields } from './source-info.js';
@@ -34,8 +35,8 @@ export interface SnapshotContext {
   snapshotName: string | null;
   /** The stream position the snapshot corresponds to. */
   lsn: Lsn;
-  /** Hands records to the queue; resolves when there is room for more. */
-  emit(records: SourceRecord[]): Promise<void>;
+  /** Hands records (of together about `bytes` estimated bytes) to the queue; resolves when there is room for more. */
+  emit(records: SourceRecord[], bytes: number): Promise<void>;
   stopped(): boolean;
   log: Logger;
 }
@@ -199,7 +200,7 @@ class MarkerEmitter {
     }
     t.rows += batch.length;
     this.total += batch.length;
-    if (out.length) await this.ctx.emit(out);
+    if (out.length) await this.ctx.emit(out, estimateRowsBytes(batch));
   }
 
   async tableDone(t: TableState): Promise<void> {
@@ -209,14 +210,14 @@ class MarkerEmitter {
     const out: SourceRecord[] = [];
     if (this.lastOfFinished) this.release(this.lastOfFinished, true, out);
     this.lastOfFinished = held;
-    if (out.length) await this.ctx.emit(out);
+    if (out.length) await this.ctx.emit(out, estimateRecordBytes(rowBytes(held.row)));
   }
 
   /** The last record of the whole snapshot. */
   async finish(): Promise<void> {
     const held = this.lastOfFinished;
     this.lastOfFinished = null;
-    if (held) await this.ctx.emit([this.build(held, 'last', this.lastOffset)]);
+    if (held) await this.ctx.emit([this.build(held, 'last', this.lastOffset)], estimateRecordBytes(rowBytes(held.row)));
   }
 
   /** Emits a held row (first flushing the previous table's last row, which must come before it). */
@@ -243,4 +244,21 @@ class MarkerEmitter {
     };
     return this.ctx.events.change(t, 'r', t.key(h.row), null, t.value(h.row, null, false), src, offset, null);
   }
+}
+
+/** Bytes of a row's values as received (text length, or bytes in binary form). */
+function rowBytes(row: readonly TupleValue[]): number {
+  let n = 0;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (typeof v === 'string' || v instanceof Uint8Array) n += v.length;
+  }
+  return n;
+}
+
+/** Estimated in-memory size of the records of a fetched batch of rows (for `max.queue.size.in.bytes`). */
+function estimateRowsBytes(batch: readonly (readonly TupleValue[])[]): number {
+  let n = 0;
+  for (let i = 0; i < batch.length; i++) n += estimateRecordBytes(rowBytes(batch[i]!));
+  return n;
 }

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { SourceRecord, SourceMap } from '../../connect/data/index.js';
 import type { PostgresConfig } from './config.js';
 import type { EventFactory, TransactionBlock } from './events.js';
-import { type MessageType, type StreamOffset, streamOffsetMap } from './offsets.js';
+import { type MessageType, streamOffsetMap } from './offsets.js';
 import type { Lsn, PgOutputMessage, RelationMessage, TupleValue } from './pgoutput/decoder.js';
 import type { SourceFields } from './source-info.js';
 import type { TableInfo, TableSchema } from './table-schema.js';
@@ -98,16 +98,7 @@ export class StreamProcessor {
     this.lastLsn = lsn;
     this.lastType = type;
     if (proc) this.lastLsnProc = lsn;
-    const o: StreamOffset = {
-      lsn,
-      lsnProc: this.lastLsnProc,
-      lsnCommit: this.lastCommitLsn,
-      txId: this.lastTxId,
-      tsUsec: this.lastTsUs,
-      messageType: type,
-      eventsAtLsn: this.eventsAtLsn,
-    };
-    return streamOffsetMap(o);
+    return this.currentOffset()!;
   }
 
   /** The current offset (for heartbeats), or null before anything was processed. */

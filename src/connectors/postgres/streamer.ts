@@ -5,13 +5,14 @@
  */
 import type { Logger } from 'pino';
 import { ConnectException, RetriableException } from '../../connect/errors.js';
-import type { ChangeQueue } from './change-queue.js';
+import { type ChangeQueue, estimateRecordBytes } from './change-queue.js';
 import type { PostgresConfig } from './config.js';
 import { type Lsn, type PgOutputMessage, decodePgOutput } from './pgoutput/decoder.js';
 import { ReplicationConnection, type PgConnectionOptions } from './replication-connection.js';
 import type { StreamProcessor } from './stream-processor.js';
 
-const INBOX_HIGH_WATER = 2048;
+/** Decoded messages waiting for the processor before the socket is paused (small: they are short-lived). */
+const INBOX_HIGH_WATER = 256;
 
 export interface StreamerOptions {
   cfg: PostgresConfig;
@@ -28,7 +29,7 @@ export interface StreamerOptions {
 
 export class Streamer {
   private repl: ReplicationConnection | null;
-  private inbox: { msg: PgOutputMessage; lsn: Lsn }[] = [];
+  private inbox: { msg: PgOutputMessage; lsn: Lsn; bytes: number }[] = [];
   private inboxHead = 0;
   private draining = false;
   private session = 0;
@@ -112,7 +113,7 @@ export class Streamer {
           this.sessionReceived = true;
           if (this.confirmTarget > 0 && !cfg.lsnFlushManual) repl.confirm(this.confirmTarget);
         }
-        this.inbox.push({ msg, lsn: dataStart });
+        this.inbox.push({ msg, lsn: dataStart, bytes: payload.length });
         if (this.inbox.length - this.inboxHead > INBOX_HIGH_WATER || this.o.queue.full) repl.pause();
         if (!this.draining) void this.drain(mySession);
       },
@@ -136,11 +137,12 @@ export class Streamer {
     const { processor, queue } = this.o;
     try {
       while (this.inboxHead < this.inbox.length && session === this.session) {
-        const { msg, lsn } = this.inbox[this.inboxHead++]!;
+        const { msg, lsn, bytes } = this.inbox[this.inboxHead];
+        this.inbox[this.inboxHead++] = undefined as unknown as (typeof this.inbox)[number]; // collectable once processed
         if (processor.needsResolve(msg) && msg.tag === 'relation') await processor.resolveRelation(msg);
         if (session !== this.session) return;
         const records = processor.process(msg, lsn);
-        if (records.length) queue.push(...records);
+        if (records.length) queue.push(records, estimateRecordBytes(bytes));
         if (queue.full) await queue.waitForSpace();
         if (this.inboxHead > 4096) {
           this.inbox = this.inbox.slice(this.inboxHead);

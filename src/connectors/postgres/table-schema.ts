@@ -152,17 +152,19 @@ export class TableSchema {
    * Missing values of NOT NULL columns (a key-only old tuple) get the fallback.
    */
   value(row: readonly TupleValue[], old: readonly TupleValue[] | null, placeholderForToast: boolean): Struct {
-    const s = new Struct(this.valueSchema);
-    for (const c of this.valueColumns) s.putUnchecked(c.fieldIndex, this.convert(c, row, old, placeholderForToast));
-    return s;
+    const columns = this.valueColumns;
+    const values = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) values[i] = this.convert(columns[i]!, row, old, placeholderForToast) ?? null;
+    return Struct.fromValues(this.valueSchema, values);
   }
 
   /** The key Struct of a row, or null for keyless tables. */
   key(row: readonly TupleValue[]): Struct | null {
     if (!this.keySchema) return null;
-    const s = new Struct(this.keySchema);
-    for (const c of this.keyColumns) s.putUnchecked(c.fieldIndex, this.convert(c, row, null, true));
-    return s;
+    const columns = this.keyColumns;
+    const values = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) values[i] = this.convert(columns[i]!, row, null, true) ?? null;
+    return Struct.fromValues(this.keySchema, values);
   }
 
   private convert(c: ValueColumn, row: readonly TupleValue[], old: readonly TupleValue[] | null, placeholderForToast: boolean): unknown {

@@ -55,7 +55,7 @@ export class PostgresSourceTask extends SourceTask {
       pgoutputNoticeLogged = true;
       this.log.warn(`plugin.name=${cfg.pluginNameRequested} is not available here; using pgoutput (the built-in logical decoding plugin)`);
     }
-    this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize);
+    this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize, cfg.maxQueueSizeInBytes);
     const conn = this.connectionOptions();
     const client = newClient(conn);
     client.on('error', (e) => this.clientLost(client, e));
@@ -256,8 +256,8 @@ export class PostgresSourceTask extends SourceTask {
               return c;
             },
             stopped: () => this.stopping,
-            emit: (records) => {
-              this.queue.pushAll(records);
+            emit: (records, bytes) => {
+              this.queue.pushAll(records, bytes);
               return this.queue.waitForSpace();
             },
           });

@@ -13,6 +13,7 @@ import { encodeBatches, type EncodableRecord } from './record-batch.js';
 import { parseSegmentFileName, Segment } from './segment.js';
 import type { FsyncPolicy, LogConfig } from './log-config.js';
 import { fsyncDir } from './files.js';
+import { acquireScratch, releaseScratch } from './scratch-buffers.js';
 
 export interface AppendResult {
   baseOffset: number;
@@ -157,12 +158,18 @@ export class PartitionLog {
     if (this.closed) throw new Error(`log of ${this.topic}-${this.partition} is closed`);
     const now = Date.now();
     const baseOffset = this.active.writtenNextOffset;
-    const batches = encodeBatches(records, baseOffset);
-    const bytes = batches.reduce((n, b) => n + b.buffer.length, 0);
-    if (this.shouldRoll(bytes, now)) await this.roll(baseOffset);
-    const seg = this.active;
-    await seg.append(batches, now);
-    return { seg, end: seg.writtenSize, result: { baseOffset, count: records.length } };
+    // Encoded into a reused buffer: its bytes are needed only until seg.append() has written them.
+    let scratch: Buffer | null = null;
+    const batches = encodeBatches(records, baseOffset, undefined, (size) => (scratch = acquireScratch(size)));
+    try {
+      const bytes = batches.reduce((n, b) => n + b.buffer.length, 0);
+      if (this.shouldRoll(bytes, now)) await this.roll(baseOffset);
+      const seg = this.active;
+      await seg.append(batches, now);
+      return { seg, end: seg.writtenSize, result: { baseOffset, count: records.length } };
+    } finally {
+      if (scratch) releaseScratch(scratch);
+    }
   }
 
   private shouldRoll(bytes: number, now: number): boolean {

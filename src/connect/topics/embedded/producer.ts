@@ -24,36 +24,46 @@ export class EmbeddedProducer implements TopicProducer {
     if (records.length === 0) return [];
     const now = Date.now();
     const sticky = this.partitioner.beginSend();
-    // Group by partition, keeping each partition's records in call order.
+    // Group by partition, keeping each partition's records in call order. A source task's batch usually
+    // goes to one topic: the last topic's logs are kept at hand instead of a map lookup per record.
     const groups = new Map<PartitionLog, { records: EncodableRecord[]; indexes: number[] }>();
     const topicLogs = new Map<string, PartitionLog[]>();
+    let lastTopic: string | null = null;
+    let logs: PartitionLog[] = [];
+    let lastLog: PartitionLog | null = null;
+    let g: { records: EncodableRecord[]; indexes: number[] } | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      let logs = topicLogs.get(r.topic);
-      if (!logs) topicLogs.set(r.topic, (logs = await this.host.logsFor(r.topic)));
+      if (r.topic !== lastTopic) {
+        let l = topicLogs.get(r.topic);
+        if (!l) topicLogs.set(r.topic, (l = await this.host.logsFor(r.topic)));
+        logs = l;
+        lastTopic = r.topic;
+      }
       let p = r.partition;
-      if (p === null || p === undefined) p = this.partitioner.partition(r.topic, r.key, logs.length, sticky);
-      else if (!Number.isInteger(p) || p < 0 || p >= logs.length) {
+      if (p === null || p === undefined) {
+        // One partition: every key hashes to it and the sticky choice is it.
+        p = logs.length === 1 ? 0 : this.partitioner.partition(r.topic, r.key, logs.length, sticky);
+      } else if (!Number.isInteger(p) || p < 0 || p >= logs.length) {
         throw new ConnectException(`Invalid partition given with record: ${p} is not in the range [0...${logs.length}).`);
       }
       const log = logs[p]!;
-      let g = groups.get(log);
-      if (!g) groups.set(log, (g = { records: [], indexes: [] }));
-      g.records.push(toEncodable(r, now));
-      g.indexes.push(i);
+      if (log !== lastLog) {
+        g = groups.get(log);
+        if (!g) groups.set(log, (g = { records: [], indexes: [] }));
+        lastLog = log;
+      }
+      g!.records.push(toEncodable(r, now));
+      g!.indexes.push(i);
     }
     const out = new Array<ProducedMetadata>(records.length);
     await Promise.all(
       [...groups].map(async ([log, g]) => {
         const { baseOffset } = await log.append(g.records);
-        g.indexes.forEach((recordIndex, j) => {
-          out[recordIndex] = {
-            topic: log.topic,
-            partition: log.partition,
-            offset: baseOffset + j,
-            timestamp: g.records[j]!.timestamp,
-          };
-        });
+        const { topic, partition } = log;
+        for (let j = 0; j < g.indexes.length; j++) {
+          out[g.indexes[j]!] = { topic, partition, offset: baseOffset + j, timestamp: g.records[j]!.timestamp };
+        }
       }),
     );
     return out;

@@ -76,7 +76,7 @@ export function toEncodable(r: ProduceRecord, now: number): EncodableRecord {
 }
 
 function recordSize(r: EncodableRecord): number {
-  let size = 8 + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 4;
+  let size = 20 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
   if (r.headers) {
     for (const h of r.headers) size += 4 + Buffer.byteLength(h.key, 'utf8') + 4 + (h.value?.length ?? 0);
   }
@@ -92,34 +92,52 @@ export interface EncodedBatch {
 
 /**
  * Encodes records as consecutive batches starting at `baseOffset`, each about `targetBytes` at most
- * (a single larger record gets a batch of its own).
+ * (a single larger record gets a batch of its own). All batches are consecutive views of one buffer, from
+ * `alloc(totalBytes)` (which may return a larger buffer) or allocated for the call.
  */
 export function encodeBatches(
   records: readonly EncodableRecord[],
   baseOffset: number,
   targetBytes = TARGET_BATCH_BYTES,
+  alloc: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
 ): EncodedBatch[] {
+  const n = records.length;
+  const sizes = new Array<number>(n);
+  let total = 0;
+  let batchBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const size = recordSize(records[i]!);
+    sizes[i] = size;
+    if (i === 0 || batchBytes + size > targetBytes) {
+      total += BATCH_HEADER_SIZE;
+      batchBytes = BATCH_HEADER_SIZE;
+    }
+    total += size;
+    batchBytes += size;
+  }
+  const buf = alloc(total);
   const out: EncodedBatch[] = [];
-  const sizes = records.map(recordSize);
   let start = 0;
-  while (start < records.length) {
+  let pos = 0;
+  while (start < n) {
     let end = start;
     let bytes = BATCH_HEADER_SIZE;
-    while (end < records.length && (end === start || bytes + sizes[end]! <= targetBytes)) bytes += sizes[end++]!;
-    out.push(encodeBatch(records, start, end, bytes, baseOffset + start));
+    while (end < n && (end === start || bytes + sizes[end]! <= targetBytes)) bytes += sizes[end++]!;
+    out.push(encodeBatch(records, start, end, buf.subarray(pos, pos + bytes), baseOffset + start));
+    pos += bytes;
     start = end;
   }
   return out;
 }
 
+/** Writes records [start, end) as one batch into `buf` (exactly the batch's size). */
 function encodeBatch(
   records: readonly EncodableRecord[],
   start: number,
   end: number,
-  bytes: number,
+  buf: Buffer,
   baseOffset: number,
 ): EncodedBatch {
-  const buf = Buffer.allocUnsafe(bytes);
   let pos = BATCH_HEADER_SIZE;
   let maxTimestamp = -1;
   for (let i = start; i < end; i++) {
@@ -139,6 +157,7 @@ function encodeBatch(
       }
     }
   }
+  const bytes = buf.length;
   buf.writeUInt32LE(bytes - 4, 0);
   buf.writeUInt8(BATCH_MAGIC, 8);
   buf.writeUInt8(0, 9);
@@ -156,7 +175,7 @@ function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
     return pos + 4;
   }
   buf.writeInt32LE(bytes.length, pos);
-  bytes.copy(buf, pos + 4);
+  buf.set(bytes, pos + 4);
   return pos + 4 + bytes.length;
 }
 

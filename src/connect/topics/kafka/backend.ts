@@ -126,7 +126,7 @@ export class KafkaTopicBackend implements TopicBackend {
     const created = await this.call(`Creating topics ${wanted.map((s) => s.name).join(', ')}`, async (a) => {
       const results = await Promise.all(
         wanted.map((s) =>
-          a.createTopics({
+          createTopicRetryingStaleMetadata(a, {
             // kafkajs' own wait gives up after a few quick retries on a busy broker; see waitForLeaders().
             waitForLeaders: false,
             topics: [
@@ -349,4 +349,25 @@ function containsType(e: unknown, type: string): boolean {
   if (o && Array.isArray(o.groups) && o.groups.some((g) => kafkaErrorType(g.error) === type)) return true;
   if (o && o.originalError) return containsType(o.originalError, type);
   return false;
+}
+
+/**
+ * `admin.createTopics`, tried again while it fails with UNKNOWN_TOPIC_OR_PARTITION. kafkajs refreshes the
+ * metadata of every topic its admin currently targets before it sends CreateTopics; while a concurrent call
+ * on the shared admin asks about a topic that does not exist yet (a describe, an offsets lookup from REST,
+ * another task creating its own topic), that refresh fails for a moment with UNKNOWN_TOPIC_OR_PARTITION and
+ * kafkajs gives up before the topic was created. Nothing was sent, so trying again is safe.
+ */
+async function createTopicRetryingStaleMetadata(admin: Admin, options: Parameters<Admin['createTopics']>[0], timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let backoff = 50;
+  for (;;) {
+    try {
+      return await admin.createTopics(options);
+    } catch (e) {
+      if (!containsType(e, 'UNKNOWN_TOPIC_OR_PARTITION') || Date.now() + backoff > deadline) throw e;
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 1000);
+    }
+  }
 }

@@ -141,7 +141,12 @@ export interface ProducerSettings {
   compression: CompressionTypes;
   /** Wait this long for more records before sending a request (Java `linger.ms`). */
   lingerMs: number;
-  /** Upper bound of one produce request, in bytes of key+value (about Java `batch.size` × partitions). */
+  /**
+   * Upper bound of one produce request: the records' estimated encoded size (keys, values, headers and
+   * per-record overhead). kafkajs writes all of a partition's records of a request as ONE record batch, and
+   * the broker refuses a batch above `message.max.bytes` (1 MB by default), so this never exceeds Java's
+   * `max.request.size` (default 1048576, just below the broker's default).
+   */
   maxRequestBytes: number;
   /** Upper bound of records in one produce request (kafkajs regroups messages in O(n²) per partition). */
   maxRequestRecords: number;
@@ -179,8 +184,9 @@ export function producerSettings(props: Props): ProducerSettings {
     idempotent,
     compression,
     lingerMs: int(props, 'linger.ms') ?? 0,
-    // Java batches per partition; one kafkajs request carries all partitions, so allow a few batches.
-    maxRequestBytes: Math.max(batchSize * 64, 1 << 20),
+    // Java batches per partition; one kafkajs request carries all partitions, so allow a few batches,
+    // but never more than max.request.size (see maxRequestBytes).
+    maxRequestBytes: Math.min(Math.max(batchSize * 64, 1 << 20), int(props, 'max.request.size') ?? 1_048_576),
     maxRequestRecords: 1000,
     timeoutMs: ms(int(props, 'request.timeout.ms')) ?? 30_000,
     deliveryTimeoutMs: int(props, 'delivery.timeout.ms') ?? 120_000,

@@ -110,9 +110,11 @@ export class KafkaTopicProducer implements TopicProducer {
       if (job.next >= job.records.length) continue;
       const from = job.next;
       let i = from;
-      while (i < job.records.length && count < this.settings.maxRequestRecords && (bytes < this.settings.maxRequestBytes || count === 0)) {
-        const r = job.records[i]!;
-        bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
+      while (i < job.records.length && count < this.settings.maxRequestRecords) {
+        const size = estimatedSize(job.records[i]!);
+        // Stop before the request outgrows the limit (a single larger record still goes, alone).
+        if (count > 0 && bytes + size > this.settings.maxRequestBytes) break;
+        bytes += size;
         count++;
         i++;
       }
@@ -223,6 +225,17 @@ export class KafkaTopicProducer implements TopicProducer {
     }
     if (this.connecting) await this.producer.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * An upper bound of a record's encoded size in a record batch (v2): key, value, header keys and values,
+ * plus the varints and fields around them (at most ~35 bytes a record and ~10 a header); the 61-byte
+ * batch header is covered by the first record's slack.
+ */
+function estimatedSize(r: ProduceRecord): number {
+  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
+  if (r.headers) for (const h of r.headers) n += h.key.length * 3 + (h.value?.length ?? 0) + 10;
+  return n;
 }
 
 /**

@@ -149,12 +149,11 @@ export function decodePgOutput(buf: Uint8Array): PgOutputMessage {
 /** A cursor over a byte array; views, not copies, except where a string is decoded. */
 class Reader {
   private pos = 0;
-  private readonly view: DataView;
   private readonly buf: Buffer;
   constructor(bytes: Uint8Array) {
-    // Buffer#toString is much faster than TextDecoder for the short strings of a tuple.
+    // Buffer#toString is much faster than TextDecoder for the short strings of a tuple; Buffer's own
+    // readers avoid a DataView per message.
     this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   private need(n: number): void {
     if (this.pos + n > this.buf.length) throw new PgOutputDecodeError(`pgoutput message truncated at byte ${this.pos} (needed ${n} more)`);
@@ -169,34 +168,34 @@ class Reader {
   }
   int16(): number {
     this.need(2);
-    const v = this.view.getInt16(this.pos);
+    const v = this.buf.readInt16BE(this.pos);
     this.pos += 2;
     return v;
   }
   int32(): number {
     this.need(4);
-    const v = this.view.getInt32(this.pos);
+    const v = this.buf.readInt32BE(this.pos);
     this.pos += 4;
     return v;
   }
   uint32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
+    const v = this.buf.readUInt32BE(this.pos);
     this.pos += 4;
     return v;
   }
   /** Signed 64-bit as a number (timestamps in µs fit exactly). */
   int64(): number {
     this.need(8);
-    const hi = this.view.getInt32(this.pos);
-    const lo = this.view.getUint32(this.pos + 4);
+    const hi = this.buf.readInt32BE(this.pos);
+    const lo = this.buf.readUInt32BE(this.pos + 4);
     this.pos += 8;
     return hi * 4294967296 + lo;
   }
   lsn(): Lsn {
     this.need(8);
-    const hi = this.view.getUint32(this.pos);
-    const lo = this.view.getUint32(this.pos + 4);
+    const hi = this.buf.readUInt32BE(this.pos);
+    const lo = this.buf.readUInt32BE(this.pos + 4);
     this.pos += 8;
     return hi * 4294967296 + lo;
   }

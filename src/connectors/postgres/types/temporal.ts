@@ -45,9 +45,9 @@ export function parseDate(text: string): number | null {
 
 /** Microseconds of `HH:MM:SS[.ffffff]` starting at `pos` in `s`; returns [µs, end index]. */
 function parseClock(s: string, pos: number): [number, number] {
-  const h = Number(s.slice(pos, pos + 2));
-  const mi = Number(s.slice(pos + 3, pos + 5));
-  const se = Number(s.slice(pos + 6, pos + 8));
+  const h = twoDigits(s, pos);
+  const mi = twoDigits(s, pos + 3);
+  const se = twoDigits(s, pos + 6);
   let us = ((h * 60 + mi) * 60 + se) * 1_000_000;
   let i = pos + 8;
   if (s.charCodeAt(i) === 46 /* . */) {
@@ -80,9 +80,27 @@ export function parseTime(text: string): number {
 
 /** Offset `+HH[:MM[:SS]]` at `pos` -> seconds east of UTC. */
 function parseOffset(s: string, pos: number): number {
-  const sign = s[pos] === '-' ? -1 : 1;
-  const parts = s.slice(pos + 1).split(':').map(Number);
-  return sign * ((parts[0] ?? 0) * 3600 + (parts[1] ?? 0) * 60 + (parts[2] ?? 0));
+  const sign = s.charCodeAt(pos) === 45 /* - */ ? -1 : 1;
+  // Up to three `:`-separated numbers (hours, minutes, seconds), read without slicing (hot path).
+  let seconds = 0;
+  let unit = 3600;
+  let i = pos + 1;
+  for (let part = 0; part < 3 && i <= s.length; part++) {
+    let n = 0;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) n = n * 10 + (c - 48);
+    seconds += n * unit;
+    unit /= 60;
+    if (s.charCodeAt(i) !== 58 /* : */) break;
+    i++;
+  }
+  return sign * seconds;
+}
+
+/** The two-digit number at `pos` (PostgreSQL's ISO output always writes two digits there); NaN otherwise. */
+function twoDigits(s: string, pos: number): number {
+  const a = s.charCodeAt(pos) - 48;
+  const b = s.charCodeAt(pos + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number(s.slice(pos, pos + 2));
 }
 
 export interface ParsedTimestamp {
@@ -111,8 +129,8 @@ export function parseTimestampParts(text: string): [number, number] {
   const dash1 = s.indexOf('-', 1);
   let y = Number(s.slice(0, dash1));
   if (bc) y = 1 - y;
-  const mo = Number(s.slice(dash1 + 1, dash1 + 3));
-  const d = Number(s.slice(dash1 + 4, dash1 + 6));
+  const mo = twoDigits(s, dash1 + 1);
+  const d = twoDigits(s, dash1 + 4);
   const [clock, end] = parseClock(s, dash1 + 7);
   let us = clock;
   if (end < s.length) us -= parseOffset(s, end) * 1_000_000;
@@ -124,6 +142,7 @@ export function parseTimestampParts(text: string): [number, number] {
 }
 
 function pad(n: number, w: number): string {
+  if (w === 2 && n >= 0 && n < 100) return n < 10 ? '0' + n : '' + n; // the usual case, without padStart
   return String(n).padStart(w, '0');
 }
 

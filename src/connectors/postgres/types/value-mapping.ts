@@ -240,6 +240,22 @@ function pointWkb(x: number, y: number): Buffer {
   return b;
 }
 
+/**
+ * Remembers the last text -> string conversion of a column (pure parsers only, string results only, so no
+ * mutable value is shared): rows of one transaction often repeat a value, e.g. every `now()` of a bulk insert.
+ */
+function memoLast(parse: (text: string) => string): (text: string) => string {
+  let lastText: string | null = null;
+  let last = '';
+  return (text) => {
+    if (text !== lastText) {
+      last = parse(text);
+      lastText = text;
+    }
+    return last;
+  };
+}
+
 const simple = (builder: () => SchemaBuilder, parse: (t: string) => unknown, zero: unknown, toast: unknown = null): TypeMapping => ({ builder, parse, zero, toast });
 
 /** Text-like types: the value is the text itself. */
@@ -334,7 +350,7 @@ export function mapType(typeOid: number, typmod: number, registry: TypeRegistry,
       const p = mod < 0 ? 6 : mod;
       return simple(
         () => name(SchemaBuilder.string(), 'io.debezium.time.ZonedTimestamp'),
-        (t) => (t === 'infinity' || t === '-infinity' ? t : formatZonedParts(...parseTimestampParts(t), p)),
+        memoLast((t) => (t === 'infinity' || t === '-infinity' ? t : formatZonedParts(...parseTimestampParts(t), p))),
         '1970-01-01T00:00:00Z',
       );
     }
@@ -464,7 +480,7 @@ function timestampMapping(p: number, o: MappingOptions): TypeMapping {
     case 'connect':
       return simple(() => ConnectTimestamp.builder(), (t) => new Date(Math.floor(parseTimestamp(t) / 1000)), new Date(0));
     case 'isostring':
-      return simple(() => name(SchemaBuilder.string(), 'io.debezium.time.IsoTimestamp'), (t) => (t.endsWith('infinity') ? t : formatIsoInstant(parseTimestamp(t))), '1970-01-01T00:00:00Z');
+      return simple(() => name(SchemaBuilder.string(), 'io.debezium.time.IsoTimestamp'), memoLast((t) => (t.endsWith('infinity') ? t : formatIsoInstant(parseTimestamp(t)))), '1970-01-01T00:00:00Z');
     case 'nanoseconds':
       return simple(() => name(SchemaBuilder.int64(), 'io.debezium.time.NanoTimestamp'), (t) => {
         const us = parseTimestamp(t);
