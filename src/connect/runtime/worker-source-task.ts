@@ -5,7 +5,7 @@
  * Offsets of records still in flight are never committed.
  */
 import type { Logger } from 'pino';
-import { type OffsetStorageReader, SourceTask } from '../api/connector.js';
+import { type OffsetStorageReader, type RecordMetadata, SourceTask } from '../api/connector.js';
 import type { SourceMap, SourceRecord } from '../data/records.js';
 import { ConnectException } from '../errors.js';
 import type { ConnectorTaskId, TargetState } from '../herder/types.js';
@@ -112,7 +112,7 @@ export class WorkerSourceTask extends WorkerTask {
       }
       if (!this.usedTopics.has(produced.topic)) await this.ensureTopic(produced.topic);
       toSend.push(produced);
-      if (this.wantsCommitRecord) sentRecords.push(record);
+      sentRecords.push(record);
       sentEntries.push(entry);
     }
     if (toSend.length === 0) return;
@@ -126,13 +126,33 @@ export class WorkerSourceTask extends WorkerTask {
           if (done) await done;
         }
       },
-      (e: unknown) => {
-        this.producerError = e;
+      async (e: unknown) => {
+        // KIP-779: under errors.tolerance=all a refused record is reported and skipped. The backend refuses a
+        // whole request, so the records are sent again one by one to find the refused ones.
+        if (this.deps.errors.toleratesAll && !(e as { retriable?: boolean }).retriable) await this.sendOneByOne(toSend, sentRecords, sentEntries);
+        else this.producerError = e;
       },
     );
     const tracked = batch.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
     if (this.inFlight.size >= MAX_IN_FLIGHT_BATCHES) await Promise.race(this.inFlight);
+  }
+
+  private async sendOneByOne(toSend: ProduceRecord[], records: SourceRecord[], entries: (SubmittedRecord | null)[]): Promise<void> {
+    for (let i = 0; i < toSend.length; i++) {
+      let metadata: RecordMetadata | null = null;
+      try {
+        metadata = (await this.deps.producer.send([toSend[i]!]))[0]!;
+      } catch (e) {
+        if ((e as { retriable?: boolean }).retriable) {
+          this.producerError = e;
+          return;
+        }
+        await this.deps.errors.reportFailure({ stage: 'KAFKA_PRODUCE', executingClass: 'producer', error: e as Error, sourceRecord: records[i]! });
+      }
+      this.submitted.ack(entries[i]!);
+      await this.deps.task.commitRecord(records[i]!, metadata);
+    }
   }
 
   /** A record whose conversion failed with a retriable error: repeat it with backoff as one async stage. */

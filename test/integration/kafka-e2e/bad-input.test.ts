@@ -168,14 +168,9 @@ describe('bad input on Kafka', () => {
     }
   });
 
-  // Known gap (todo until fixed): the source task loop fails on any producer error, whatever errors.tolerance
-  // says; Kafka Connect (KIP-779, 3.2+) logs the record, commits its offset and goes on under tolerance=all.
-  // The fix belongs in src/connect/runtime/worker-source-task.ts (send rejection handler) and needs the Kafka
-  // producer to fail single records (kafkajs rejects the whole batch on MESSAGE_TOO_LARGE; Java splits it).
-  test('under errors.tolerance=all the refused record is skipped and the task goes on (KIP-779)', {
-    timeout: 60_000,
-    todo: 'producer errors do not follow errors.tolerance=all yet (KIP-779)',
-  }, async () => {
+  // KIP-779 (Kafka Connect 3.2+): under tolerance=all a record the broker refuses is logged, its offset committed,
+  // and the task goes on; the records around it in the same request still arrive.
+  test('under errors.tolerance=all the refused record is skipped and the task goes on (KIP-779)', { timeout: 60_000 }, async () => {
     const input = join(dir, 'big-tolerated.txt');
     writeFileSync(input, 'before-1\nbefore-2\n');
     const res = await fetch(`${worker.url}/connectors`, {

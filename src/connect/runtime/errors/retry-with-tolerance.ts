@@ -73,6 +73,11 @@ export class RetryWithToleranceOperator {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
+  /** `errors.tolerance=all`. */
+  get toleratesAll(): boolean {
+    return this.settings.tolerance === 'all';
+  }
+
   get toleratedFailures(): number {
     return this.failures;
   }
