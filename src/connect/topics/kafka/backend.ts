@@ -55,6 +55,7 @@ export class KafkaTopicBackend implements TopicBackend {
   private readonly producerProps: Props;
   private readonly consumerProps: Props;
   private readonly admin: Admin;
+  private readonly lookupAdmin: Admin;
   private started: Promise<void> | null = null;
   private readonly clients = new Set<{ close(): Promise<void> }>();
 
@@ -84,11 +85,15 @@ export class KafkaTopicBackend implements TopicBackend {
     this.consumerProps = options.consumer ?? {};
     const adminProps = { ...this.common, ...options.admin };
     this.admin = new Kafka(kafkaConfig(this.bootstrapServers, 'tsconnect-admin', adminProps)).admin();
+    // Lookups that may name topics that do not exist (REST, the console, topic creation checks) get an admin
+    // of their own: kafkajs refreshes the metadata of every topic an admin targets in every call, so a lookup of
+    // a missing topic would make topic creation on a shared admin fail with UNKNOWN_TOPIC_OR_PARTITION.
+    this.lookupAdmin = new Kafka(kafkaConfig(this.bootstrapServers, 'tsconnect-admin-lookup', adminProps)).admin();
   }
 
   start(): Promise<void> {
     if (!this.started) {
-      this.started = this.admin.connect().catch((e: unknown) => {
+      this.started = Promise.all([this.admin.connect(), this.lookupAdmin.connect()]).then(() => undefined, (e: unknown) => {
         this.started = null;
         throw toConnectError(e, `Connecting to Kafka at ${this.bootstrapServers}`);
       });
@@ -99,14 +104,14 @@ export class KafkaTopicBackend implements TopicBackend {
   async close(): Promise<void> {
     await Promise.all([...this.clients].map((c) => c.close().catch(() => undefined)));
     this.clients.clear();
-    if (this.started) await this.admin.disconnect().catch(() => undefined);
+    if (this.started) await Promise.all([this.admin.disconnect(), this.lookupAdmin.disconnect()]).catch(() => undefined);
     this.started = null;
   }
 
-  private async call<T>(what: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: (admin: Admin) => Promise<T>, admin: Admin = this.admin): Promise<T> {
     await this.start();
     try {
-      return await fn(this.admin);
+      return await fn(admin);
     } catch (e) {
       throw toConnectError(e, what);
     }
@@ -190,7 +195,7 @@ export class KafkaTopicBackend implements TopicBackend {
         for (const c of r.configEntries) if (c.configValue !== null && c.configValue !== undefined) configs[c.configName] = c.configValue;
       }
       return { name, partitions, configs };
-    });
+    }, this.lookupAdmin);
   }
 
   async listTopics(): Promise<string[]> {
@@ -214,6 +219,7 @@ export class KafkaTopicBackend implements TopicBackend {
       (await a.fetchTopicOffsets(topic))
         .map((p) => ({ partition: p.partition, start: Number(p.low), end: Number(p.high) }))
         .sort((x, y) => x.partition - y.partition),
+      this.lookupAdmin,
     );
   }
 
@@ -225,7 +231,7 @@ export class KafkaTopicBackend implements TopicBackend {
 
   consumer(groupId: string, options: ClientOptions): TopicConsumer {
     const props = { ...this.common, ...this.consumerProps, ...options.properties };
-    const c = new KafkaTopicConsumer(this.bootstrapServers, groupId, { clientId: options.clientId, properties: props }, this.admin, this.options.log);
+    const c = new KafkaTopicConsumer(this.bootstrapServers, groupId, { clientId: options.clientId, properties: props }, this.lookupAdmin, this.options.log);
     return this.track(c);
   }
 
