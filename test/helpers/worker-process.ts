@@ -1,5 +1,5 @@
 /**
- * Runs a real standalone worker as a child process (`tsconnect standalone worker.properties`), from the
+ * Runs a real worker as a child process (`tsconnect standalone|distributed worker.properties`), from the
  * TypeScript sources, and talks to it over HTTP. Tests use it to kill -9 and restart workers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -29,17 +29,18 @@ export class WorkerProcess {
     readonly dir: string,
     readonly port: number,
     private readonly props: Record<string, string>,
+    readonly mode: 'standalone' | 'distributed' = 'standalone',
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
   /** Starts the worker; `connectorFiles` are passed like connect-standalone.sh's extra arguments. */
   async start(connectorFiles: string[] = []): Promise<void> {
-    const file = join(this.dir, 'worker.properties');
+    const file = join(this.dir, `worker-${this.port}.properties`);
     const props = { listeners: `http://127.0.0.1:${this.port}`, ...this.props };
     await writeFile(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     this.output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'standalone', file, ...connectorFiles], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), this.mode, file, ...connectorFiles], {
       cwd: ROOT,
       env: { ...process.env, TSCONNECT_LOG_LEVEL: process.env['TSCONNECT_LOG_LEVEL'] ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,8 +52,8 @@ export class WorkerProcess {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${this.output}`);
       try {
-        const res = await fetch(`${this.url}/`);
-        if (res.ok) return;
+        const res = await fetch(`${this.url}/health`);
+        if (res.status === 200) return;
       } catch {
         /* not listening yet */
       }
