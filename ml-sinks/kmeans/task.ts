@@ -8,7 +8,7 @@
  * model is durable (a file, or a compacted Kafka topic: common/checkpoint-store.ts). After a restart, redelivered records whose effect the checkpoint already holds are
  * skipped, so none counts twice.
  */
-import { pino } from 'pino';
+import { getLogger } from '../../src/connect/logging.js';
 import { SinkTask, type TopicPartition } from '../../src/connect/api/index.js';
 import { Schema, type SinkRecord, SourceRecord } from '../../src/connect/data/index.js';
 import { ConnectException, DataException } from '../../src/connect/errors.js';
@@ -29,7 +29,7 @@ const CHECKPOINT_FORMAT = 'tsconnect.kmeans/1';
 /** The checkpoint's one file (the whole file with model.checkpoint.file/dir). */
 const CHECKPOINT_FILE = 'kmeans.json';
 
-const log = pino({ name: 'kmeans-sink', level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' });
+const log = getLogger('io.tsconnect.ml.KMeansSinkTask');
 
 /** A prediction record waiting for the first model (initial.model=first-points). */
 interface Held {

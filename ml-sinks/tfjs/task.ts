@@ -11,7 +11,7 @@
  * committed offset always means the record's effect on the model is durable. Redeliveries of records the
  * checkpoint already holds are skipped.
  */
-import { pino } from 'pino';
+import { getLogger } from '../../src/connect/logging.js';
 import { SinkTask, type TopicPartition, topicPartition } from '../../src/connect/api/index.js';
 import { Schema, type SinkRecord, SourceRecord } from '../../src/connect/data/index.js';
 import { ConnectException, DataException } from '../../src/connect/errors.js';
@@ -38,7 +38,7 @@ const STATE_FORMAT = 'tsconnect.tfjs/1';
 /** Yield to the event loop every this many training steps, so the worker stays responsive. */
 const YIELD_EVERY = 16;
 
-const log = pino({ name: 'tfjs-sink', level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' });
+const log = getLogger('io.tsconnect.ml.TfjsClassifierSinkTask');
 
 interface Waiting {
   rec: SinkRecord;

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { getLogger } from '../../connect/logging.js';
 import { SourceTask, type CommittedOffset } from '../../connect/api/connector.js';
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { ConnectException } from '../../connect/errors.js';
@@ -50,10 +51,10 @@ export class PostgresSourceTask extends SourceTask {
   async start(props: Record<string, string>): Promise<void> {
     this.cfg = parsePostgresConfig(props);
     const cfg = this.cfg;
-    this.log = pino({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' }).child({ connector: props.name ?? cfg.topicPrefix, task: 'postgres' });
+    this.log = getLogger('io.debezium.connector.postgresql.PostgresConnectorTask').child({ connector: props.name ?? cfg.topicPrefix });
     if (cfg.pluginNameRequested !== 'pgoutput' && !pgoutputNoticeLogged) {
       pgoutputNoticeLogged = true;
-      this.log.warn(`plugin.name=${cfg.pluginNameRequested} is not available here; using pgoutput (the built-in logical decoding plugin)`);
+      this.log.info(`plugin.name=${cfg.pluginNameRequested} is not available here; using pgoutput (the built-in logical decoding plugin)`);
     }
     this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize, cfg.maxQueueSizeInBytes);
     const conn = this.connectionOptions();

@@ -1,4 +1,4 @@
-/** The transforms' logger (quiet by default; the runtime may pass its own later). */
-import { pino } from 'pino';
+/** The transforms' logger: a named logger of the worker's logging, so `/admin/loggers` sets its level. */
+import { getLogger } from '../../connect/logging.js';
 
-export const logger = pino({ name: 'transforms', level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' });
+export const logger = getLogger('org.apache.kafka.connect.transforms');
