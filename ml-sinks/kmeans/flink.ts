@@ -11,8 +11,7 @@
  * A partial batch waits for more points (it is part of the checkpoint). Predictions use the latest model.
  */
 import type { DistanceMeasure } from './distance.js';
-import { findClosest } from './distance.js';
-import type { KMeansModel } from './model.js';
+import { type KMeansModel, assignToClosest } from './model.js';
 
 export interface FlinkOnlineKMeansOptions {
   globalBatchSize: number;
@@ -38,14 +37,7 @@ export function flinkLocalUpdate(
   measure: DistanceMeasure,
 ): BatchUpdate {
   const { k, dim, centroids, weights } = model;
-  const counts = new Array<number>(k).fill(0);
-  const sums = new Float64Array(k * dim);
-  for (let p = 0; p < n; p++) {
-    const off = p * dim;
-    const i = findClosest(centroids, k, dim, points, off, measure);
-    counts[i]!++;
-    for (let j = 0; j < dim; j++) sums[i * dim + j] += points[off + j]!;
-  }
+  const { counts, sums } = assignToClosest(model, points, n, measure);
   for (let i = 0; i < k; i++) weights[i] *= decayFactor;
   for (let i = 0; i < k; i++) {
     const m = counts[i]!;

@@ -66,6 +66,28 @@ export class KMeansModel {
 }
 
 /** Flink's `generateRandomModelData`: centroids drawn from U[0,1), every weight `weight`. */
+/**
+ * The step both update rules share: each of the `n` points (flat, n × dim) goes to its closest centroid as the
+ * centroids are before the batch; returns the count and the coordinate sums per cluster.
+ */
+export function assignToClosest(
+  model: KMeansModel,
+  points: Float64Array,
+  n: number,
+  measure: DistanceMeasure,
+): { counts: number[]; sums: Float64Array } {
+  const { k, dim, centroids } = model;
+  const counts = new Array<number>(k).fill(0);
+  const sums = new Float64Array(k * dim);
+  for (let p = 0; p < n; p++) {
+    const off = p * dim;
+    const i = findClosest(centroids, k, dim, points, off, measure);
+    counts[i]!++;
+    for (let j = 0; j < dim; j++) sums[i * dim + j] += points[off + j]!;
+  }
+  return { counts, sums };
+}
+
 export function randomUniformModel(k: number, dim: number, weight: number, seed: number): KMeansModel {
   const rnd = seededRandom(seed);
   const c = new Float64Array(k * dim);

@@ -11,8 +11,7 @@
  * from `halfLife` h as exp(ln 0.5 / h).
  */
 import type { DistanceMeasure } from './distance.js';
-import { findClosest } from './distance.js';
-import type { KMeansModel } from './model.js';
+import { type KMeansModel, assignToClosest } from './model.js';
 
 export type TimeUnit = 'batches' | 'points';
 
@@ -45,14 +44,7 @@ export function sparkUpdate(
   measure: DistanceMeasure,
 ): SparkUpdate {
   const { k, dim, centroids, weights } = model;
-  const counts = new Array<number>(k).fill(0);
-  const sums = new Float64Array(k * dim);
-  for (let p = 0; p < n; p++) {
-    const off = p * dim;
-    const i = findClosest(centroids, k, dim, points, off, measure);
-    counts[i]!++;
-    for (let j = 0; j < dim; j++) sums[i * dim + j] += points[off + j]!;
-  }
+  const { counts, sums } = assignToClosest(model, points, n, measure);
   const discount = timeUnit === 'batches' ? decayFactor : Math.pow(decayFactor, n);
   for (let i = 0; i < k; i++) weights[i] *= discount;
   for (let i = 0; i < k; i++) {

@@ -52,6 +52,9 @@ interface CheckpointJson {
 }
 
 export class KMeansSinkTask extends SinkTask implements MlTask {
+  /** The `task.class` shown in task configs. */
+  static readonly className = 'io.tsconnect.ml.KMeansSinkTask';
+
   private cfg!: KMeansConfig;
   private roles!: TopicRoles;
   private extractor!: FeatureExtractor;

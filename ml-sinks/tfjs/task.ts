@@ -84,6 +84,9 @@ interface Counters {
 }
 
 export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
+  /** The `task.class` shown in task configs. */
+  static readonly className = 'io.tsconnect.ml.TfjsClassifierSinkTask';
+
   private cfg!: TfjsConfig;
   private roles!: TopicRoles;
   private extractor: FeatureExtractor | null = null;

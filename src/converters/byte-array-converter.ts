@@ -2,34 +2,17 @@
  * `org.apache.kafka.connect.converters.ByteArrayConverter`: bytes pass through unchanged; reads back
  * optional bytes.
  */
-import type { ConfigDef, Converter, HeaderConverter } from '../connect/api/index.js';
 import { Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
-import { newConverterConfigDef } from './converter-config.js';
+import { PlainConverter } from './converter-config.js';
 import { javaClassOf } from './java-format.js';
-import { KAFKA_VERSION } from './version.js';
 
-const CONFIG_DEF = newConverterConfigDef();
 
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export class ByteArrayConverter implements Converter, HeaderConverter {
-  static configDef(): ConfigDef {
-    return CONFIG_DEF;
-  }
-
-  config(): ConfigDef {
-    return CONFIG_DEF;
-  }
-
-  version(): string {
-    return KAFKA_VERSION;
-  }
-
-  configure(_configs: Record<string, string>, _isKey?: boolean): void {}
-
+export class ByteArrayConverter extends PlainConverter {
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
     if (schema && schema.type !== 'bytes') {
       throw new DataException('Invalid schema type for ByteArrayConverter: ' + schema.type.toUpperCase());
@@ -43,13 +26,5 @@ export class ByteArrayConverter implements Converter, HeaderConverter {
 
   toConnectData(_topic: string, bytes: Uint8Array | null): SchemaAndValue {
     return { schema: Schema.OPTIONAL_BYTES_SCHEMA, value: bytes ?? null };
-  }
-
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
-    return this.toConnectData(topic, bytes);
   }
 }

@@ -2,7 +2,9 @@
  * What every Kafka converter config shares (`ConverterConfig`): the `converter.type` key (key, value or
  * header), which the worker sets; and a small LRU cache used for schema caches.
  */
-import { ConfigDef, Validators } from '../connect/api/index.js';
+import { ConfigDef, type Converter, type HeaderConverter, Validators } from '../connect/api/index.js';
+import type { Schema, SchemaAndValue } from '../connect/data/index.js';
+import { KAFKA_VERSION } from './version.js';
 
 export type ConverterType = 'key' | 'value' | 'header';
 
@@ -51,5 +53,38 @@ export class LruCache<K, V> {
 
   get size(): number {
     return this.map.size;
+  }
+}
+
+const PLAIN_CONFIG_DEF = newConverterConfigDef();
+
+/**
+ * Base of the converters with a fixed format and nothing to configure (ByteArray and the primitive
+ * converters): only `converter.type` in their ConfigDef, and headers converted like values.
+ */
+export abstract class PlainConverter implements Converter, HeaderConverter {
+  static configDef(): ConfigDef {
+    return PLAIN_CONFIG_DEF;
+  }
+
+  config(): ConfigDef {
+    return PLAIN_CONFIG_DEF;
+  }
+
+  version(): string {
+    return KAFKA_VERSION;
+  }
+
+  configure(_configs: Record<string, string>, _isKey?: boolean): void {}
+
+  abstract fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null;
+  abstract toConnectData(topic: string, bytes: Uint8Array | null): SchemaAndValue;
+
+  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
+    return this.fromConnectData(topic, schema, value);
+  }
+
+  toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
+    return this.toConnectData(topic, bytes);
   }
 }

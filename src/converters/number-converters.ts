@@ -3,14 +3,11 @@
  * Double (Kafka's big-endian serializers) and Boolean (one byte, 0 or 1). Each reads back its optional
  * primitive schema.
  */
-import type { ConfigDef, Converter, HeaderConverter } from '../connect/api/index.js';
 import { Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
-import { newConverterConfigDef } from './converter-config.js';
+import { PlainConverter } from './converter-config.js';
 import { javaClassOf } from './java-format.js';
-import { KAFKA_VERSION } from './version.js';
 
-const CONFIG_DEF = newConverterConfigDef();
 
 /** Kafka's `SerializationException`, the cause inside a converter's DataException. */
 class SerializationException extends Error {
@@ -35,22 +32,8 @@ const isIntIn = (lo: number, hi: number) => (v: unknown) => typeof v === 'number
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-abstract class NumberConverterBase implements Converter, HeaderConverter {
+abstract class NumberConverterBase extends PlainConverter {
   protected abstract readonly codec: NumberCodec;
-
-  static configDef(): ConfigDef {
-    return CONFIG_DEF;
-  }
-
-  config(): ConfigDef {
-    return CONFIG_DEF;
-  }
-
-  version(): string {
-    return KAFKA_VERSION;
-  }
-
-  configure(_configs: Record<string, string>, _isKey?: boolean): void {}
 
   fromConnectData(_topic: string, _schema: Schema | null, value: unknown): Buffer | null {
     if (value === null || value === undefined) return null;
@@ -70,14 +53,6 @@ abstract class NumberConverterBase implements Converter, HeaderConverter {
       });
     }
     return { schema: c.schema, value: c.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
-  }
-
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
-    return this.toConnectData(topic, bytes);
   }
 }
 
@@ -129,21 +104,7 @@ export class DoubleConverter extends NumberConverterBase {
   };
 }
 
-export class BooleanConverter implements Converter, HeaderConverter {
-  static configDef(): ConfigDef {
-    return CONFIG_DEF;
-  }
-
-  config(): ConfigDef {
-    return CONFIG_DEF;
-  }
-
-  version(): string {
-    return KAFKA_VERSION;
-  }
-
-  configure(_configs: Record<string, string>, _isKey?: boolean): void {}
-
+export class BooleanConverter extends PlainConverter {
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
     if (schema && schema.type !== 'boolean') {
       throw new DataException('Invalid schema type for BooleanConverter: ' + schema.type.toUpperCase());
@@ -160,13 +121,5 @@ export class BooleanConverter implements Converter, HeaderConverter {
     else if (bytes[0] !== 0 && bytes[0] !== 1) cause = new SerializationException('Unexpected byte received by BooleanDeserializer: ' + ((bytes[0]! << 24) >> 24));
     if (cause) throw new DataException('Failed to deserialize boolean: ', { cause });
     return { schema: Schema.OPTIONAL_BOOLEAN_SCHEMA, value: bytes[0] === 1 };
-  }
-
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
-    return this.toConnectData(topic, bytes);
   }
 }

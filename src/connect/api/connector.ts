@@ -16,7 +16,11 @@ export interface OffsetStorageReader {
   offsets(partitions: SourceMap[]): Promise<Map<SourceMap, SourceMap | null>>;
 }
 
-export type TaskFactory<T> = new () => T;
+/**
+ * A task class. `className` is the Java-style class name shown as `task.class` in task configs (Kafka shows
+ * the task's FQCN there); without it the JS class name is used.
+ */
+export type TaskFactory<T> = (new () => T) & { readonly className?: string };
 
 /**
  * Base of source and sink connectors (`org.apache.kafka.connect.connector.Connector`). Lifecycle:

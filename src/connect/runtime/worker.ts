@@ -57,13 +57,10 @@ export class Worker {
     return this.deps.registry.create<Connector>(cls, 'source', 'sink');
   }
 
+  /** source, sink or unknown; known from the plugin's descriptor, without creating an instance. */
   connectorType(config: Record<string, string>): ConnectorType {
-    try {
-      const c = this.newConnector(config);
-      return c instanceof SinkConnector ? 'sink' : c instanceof SourceConnector ? 'source' : 'unknown';
-    } catch {
-      return 'unknown';
-    }
+    const d = this.deps.registry.findOfType(config['connector.class'] ?? '', 'source', 'sink');
+    return d?.type === 'sink' ? 'sink' : d?.type === 'source' ? 'source' : 'unknown';
   }
 
   isRunning(name: string): boolean {
@@ -104,7 +101,8 @@ export class Worker {
     if (!wc) throw new ConnectException(`Connector ${name} is not running on this worker`);
     const maxTasks = Number(config['tasks.max'] ?? '1');
     const configs = await wc.taskConfigs(maxTasks);
-    const taskClass = wc.connector.taskClass().name;
+    const TaskClass = wc.connector.taskClass();
+    const taskClass = TaskClass.className ?? TaskClass.name;
     return configs.map((c) => {
       const out: Record<string, string> = { ...c, 'task.class': taskClass };
       if (wc.connector instanceof SinkConnector) {

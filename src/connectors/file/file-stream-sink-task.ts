@@ -11,6 +11,9 @@ import { KAFKA_VERSION } from '../../converters/version.js';
 import { FILE_CONFIG, SINK_CONFIG_DEF } from './config.js';
 
 export class FileStreamSinkTask extends SinkTask {
+  /** The `task.class` shown in task configs. */
+  static readonly className = 'org.apache.kafka.connect.file.FileStreamSinkTask';
+
   private filename: string | null = null;
   private file: FileHandle | null = null;
 

@@ -23,6 +23,9 @@ const IDLE_CHECK_MS = 50;
 const log = () => getLogger('org.apache.kafka.connect.file.FileStreamSourceTask');
 
 export class FileStreamSourceTask extends SourceTask {
+  /** The `task.class` shown in task configs. */
+  static readonly className = 'org.apache.kafka.connect.file.FileStreamSourceTask';
+
   private filename: string | null = null;
   private topic = '';
   private batchSize = 2000;

@@ -29,6 +29,9 @@ import { TypeRegistry } from './types/type-registry.js';
 let pgoutputNoticeLogged = false;
 
 export class PostgresSourceTask extends SourceTask {
+  /** The `task.class` shown in task configs. */
+  static readonly className = 'io.debezium.connector.postgresql.PostgresConnectorTask';
+
   private cfg!: PostgresConfig;
   private log!: Logger;
   private client: pg.Client | null = null;
