@@ -47,6 +47,8 @@ export class InsertField extends KeyValueTransformation {
   private staticValue: string | null = null;
   private replaceNullWithDefault = true;
   private readonly cache = new LruCache<Schema, Schema>(16);
+  private lastTimestamp = NaN;
+  private lastDate: Date | null = null;
 
   configure(configs: Record<string, string>): void {
     const c = parseConfig(INSERT_FIELD_CONFIG_DEF, configs);
@@ -89,9 +91,21 @@ export class InsertField extends KeyValueTransformation {
     if (this.topic) values[at++] = record.topic;
     if (this.partition) values[at++] = record.kafkaPartition;
     if (this.offset) values[at++] = requireSinkRecord(record, PURPOSE).kafkaOffset;
-    if (this.timestamp) values[at++] = record.timestamp === null ? null : new Date(record.timestamp);
+    if (this.timestamp) values[at++] = record.timestamp === null ? null : this.dateOf(record.timestamp);
     if (this.static) values[at++] = this.staticValue;
     return this.withNew(record, schema, Struct.fromValues(schema, values));
+  }
+
+  /**
+   * The Connect Timestamp for a record timestamp. Records of one transaction or poll usually share their
+   * millisecond, so the last Date is reused (record values are never mutated once made).
+   */
+  private dateOf(timestamp: number): Date {
+    if (timestamp !== this.lastTimestamp || this.lastDate === null) {
+      this.lastTimestamp = timestamp;
+      this.lastDate = new Date(timestamp);
+    }
+    return this.lastDate;
   }
 
   private cacheSchema(schema: Schema): Schema {

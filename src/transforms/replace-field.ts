@@ -119,7 +119,8 @@ export class ReplaceField extends KeyValueTransformation {
     const values = new Array<unknown>(sources.length);
     for (let i = 0; i < sources.length; i++) {
       const source = sources[i]!;
-      const v = this.replaceNullWithDefault ? struct.get(source) : struct.getWithoutDefault(source);
+      let v = struct.valueAt(source.index);
+      if (v === null && this.replaceNullWithDefault && source.schema.defaultValue !== undefined) v = source.schema.defaultValue;
       // Same field schemas on both sides: only a null in a required field can fail Struct.put's check.
       if (v === null && !source.schema.optional) validateValue(source.schema, v, plan.schema.fields[i]!.name);
       values[i] = v;

@@ -43,6 +43,8 @@ export interface ConnectRecord<R extends ConnectRecord<R>> {
    * can change them without touching this record).
    */
   newRecord(changes: Partial<RecordFields>): R;
+  /** `newRecord({ valueSchema, value })` without the changes object: the hot path of value transforms. */
+  withValue(valueSchema: Schema | null, value: unknown): R;
 }
 
 /** The headers a copy starts with: the given ones, else a duplicate of the original's (none if it has none). */
@@ -97,6 +99,21 @@ export class SourceRecord implements ConnectRecord<SourceRecord> {
       value: changes.value !== undefined ? changes.value : this.value,
       timestamp: changes.timestamp !== undefined ? changes.timestamp : this.timestamp,
       headers: copiedHeaders(changes, this.headersOrNull) ?? undefined,
+      sourcePartition: this.sourcePartition,
+      sourceOffset: this.sourceOffset,
+    });
+  }
+
+  withValue(valueSchema: Schema | null, value: unknown): SourceRecord {
+    return new SourceRecord({
+      topic: this.topic,
+      kafkaPartition: this.kafkaPartition,
+      keySchema: this.keySchema,
+      key: this.key,
+      valueSchema,
+      value,
+      timestamp: this.timestamp,
+      headers: this.headersOrNull === null || this.headersOrNull.isEmpty() ? undefined : this.headersOrNull.duplicate(),
       sourcePartition: this.sourcePartition,
       sourceOffset: this.sourceOffset,
     });
@@ -159,6 +176,24 @@ export class SinkRecord implements ConnectRecord<SinkRecord> {
       value: changes.value !== undefined ? changes.value : this.value,
       timestamp: changes.timestamp !== undefined ? changes.timestamp : this.timestamp,
       headers: copiedHeaders(changes, this.headersOrNull) ?? undefined,
+      kafkaOffset: this.kafkaOffset,
+      timestampType: this.timestampType,
+      originalTopic: this.originalTopic,
+      originalKafkaPartition: this.originalKafkaPartition,
+      originalKafkaOffset: this.originalKafkaOffset,
+    });
+  }
+
+  withValue(valueSchema: Schema | null, value: unknown): SinkRecord {
+    return new SinkRecord({
+      topic: this.topic,
+      kafkaPartition: this.kafkaPartition!,
+      keySchema: this.keySchema,
+      key: this.key,
+      valueSchema,
+      value,
+      timestamp: this.timestamp,
+      headers: this.headersOrNull === null || this.headersOrNull.isEmpty() ? undefined : this.headersOrNull.duplicate(),
       kafkaOffset: this.kafkaOffset,
       timestampType: this.timestampType,
       originalTopic: this.originalTopic,

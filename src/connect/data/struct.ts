@@ -25,6 +25,15 @@ export class Struct {
     return new Struct(schema, values);
   }
 
+  /**
+   * This struct's values under another schema with the same fields (e.g. the same row schema made required),
+   * sharing the value array rather than copying it: for transforms that re-label a struct they do not change.
+   * Records are not mutated once made, so the sharing is invisible.
+   */
+  withSchemaOfSameFields(schema: Schema): Struct {
+    return new Struct(schema, this.values);
+  }
+
   /** Value of a field, or its schema default when unset/null (like `Struct.get`). */
   get(fieldOrName: string | Field): unknown {
     const field = this.lookup(fieldOrName);

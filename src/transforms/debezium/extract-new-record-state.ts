@@ -152,6 +152,8 @@ export class ExtractNewRecordState implements Transformation {
   private keepSchemaCompatible = true;
   private replaceNullWithDefault = true;
   private readonly plans = new LruCache<Schema, EnvelopePlan>(64);
+  private lastSchema: Schema | null = null;
+  private lastSchemaIsEnvelope = false;
   private readonly dropDelegates = new Map<string, ReplaceField>();
 
   configure(configs: Record<string, string>): void {
@@ -184,7 +186,7 @@ export class ExtractNewRecordState implements Transformation {
     if (schema === null && value instanceof Map && isSchemalessEnvelope(value)) return this.applySchemaless(record, value);
 
     const isTombstone = value === null;
-    const isEnvelope = schema !== null && schema.name !== null && schema.name.endsWith(ENVELOPE_SUFFIX);
+    const isEnvelope = schema !== null && this.isEnvelopeSchema(schema);
     if (isTombstone) {
       if (this.handling.dropTombstones) return null;
       return this.addHeaders.length > 0 ? this.withTombstoneHeaders(record) : record;
@@ -218,10 +220,19 @@ export class ExtractNewRecordState implements Transformation {
       const row = this.handling.rewrite ? this.withDeleted(afterStruct, plan, 'false') : afterStruct;
       const topic = this.routeByField === null ? record.topic : routedTopic(record.topic, row.get(this.routeByField));
       const added = this.withAddedFields(row, envelope, plan);
-      out = record.newRecord({ topic, valueSchema: added.schema, value: added });
+      out = topic === record.topic ? record.withValue(added.schema, added) : record.newRecord({ topic, valueSchema: added.schema, value: added });
       if (this.dropFieldsHeader !== null) out = this.dropFields(out);
     }
     return out;
+  }
+
+  /** Whether a value schema is a Debezium envelope (`...Envelope`), remembered for the last schema seen. */
+  private isEnvelopeSchema(schema: Schema): boolean {
+    if (schema !== this.lastSchema) {
+      this.lastSchema = schema;
+      this.lastSchemaIsEnvelope = schema.name !== null && schema.name.endsWith(ENVELOPE_SUFFIX);
+    }
+    return this.lastSchemaIsEnvelope;
   }
 
   private cachePlan(schema: Schema): EnvelopePlan {
@@ -280,6 +291,8 @@ export class ExtractNewRecordState implements Transformation {
   /** `row` with the `add.fields` appended; always a copy, under the required schema the header explains. */
   private withAddedFields(row: Struct, envelope: Struct, plan: EnvelopePlan): Struct {
     const entry = plan.withAdded.get(row.schema) ?? this.cacheAddedFields(row.schema, envelope.schema, plan);
+    // Without `add.fields` only the schema changes (the row's own, made required): share the row's values.
+    if (entry.refs.length === 0) return row.withSchemaOfSameFields(entry.schema);
     const n = row.schema.fields.length;
     const refs = entry.refs;
     const values = new Array<unknown>(n + refs.length);

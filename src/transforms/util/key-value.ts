@@ -28,7 +28,7 @@ export function operatingValue(record: AnyRecord, side: Side): unknown {
 export function withOperating<R extends AnyRecord>(record: R, side: Side, schema: Schema | null, value: unknown): R {
   return (side === 'key'
     ? record.newRecord({ keySchema: schema, key: value })
-    : record.newRecord({ valueSchema: schema, value })) as R;
+    : record.withValue(schema, value)) as R;
 }
 
 /** A struct field's value, with or without falling back to the field's default (`replace.null.with.default`). */
