@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { issueCert, javaTruststore, makeCa, pkcs12Keystore } from './tls-certs.js';
 
 export const DEFAULT_KAFKA_VERSION = '3.9.2';
 
@@ -33,6 +34,38 @@ export interface KafkaClusterOptions {
    * broker about a second faster; benchmarks should pass `[]` for a broker at full speed.
    */
   jvmArgs?: string[];
+  /**
+   * Extra listeners for security tests, next to the PLAINTEXT one (which stays the inter-broker listener and
+   * `bootstrapServers`): SSL, MTLS (SSL with client certificates required), SASL_PLAINTEXT and SASL_SSL, the
+   * SASL ones with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for every user. Certificates are made with
+   * `openssl`/`keytool` in the broker's directory.
+   */
+  security?: KafkaSecurityOptions;
+}
+
+export interface KafkaSecurityOptions {
+  /** SASL users (name -> password); default `{ alice: 'alice-secret' }`. */
+  users?: Record<string, string>;
+}
+
+export interface KafkaSecurity {
+  /** `bootstrap.servers` of each extra listener. */
+  listeners: { SSL: string; MTLS: string; SASL_PLAINTEXT: string; SASL_SSL: string };
+  users: Record<string, string>;
+  /** The password of every keystore and truststore below. */
+  storePassword: string;
+  /** PEM of the CA that signed the broker's and the client's certificates. */
+  caCert: string;
+  /** The same CA as a Java PKCS12 truststore (made by keytool). */
+  caTruststore: string;
+  /** The same CA as a JKS truststore (for "cannot read JKS" cases). */
+  caTruststoreJks: string;
+  /** PEM of a CA that signed nothing here. */
+  otherCaCert: string;
+  /** A client certificate (CN=client) signed by the CA: PEM files, and a PKCS12 keystore made by openssl. */
+  clientCert: string;
+  clientKey: string;
+  clientKeystore: string;
 }
 
 export interface KafkaCluster {
@@ -43,6 +76,8 @@ export interface KafkaCluster {
   dataDir: string;
   /** The broker's log file (log4j output), useful when a test fails. */
   logFile: string;
+  /** The extra listeners and their files, when started with `security`. */
+  security: KafkaSecurity | null;
   /** Kills the broker (SIGKILL when `hard`) without removing its data, so it can be started again. */
   kill(hard?: boolean): Promise<void>;
   /** Starts the broker again on the same ports and data (after `kill`). */
@@ -250,6 +285,8 @@ export async function startKafka(options: KafkaClusterOptions = {}): Promise<Kaf
     'share.coordinator.state.topic.min.isr': '1',
     ...options.brokerProperties,
   };
+  const security = options.security ? await securitySetup(dataDir, options.security, props) : null;
+  Object.assign(props, options.brokerProperties);
   const serverProps = join(dataDir, 'server.properties');
   writeFileSync(serverProps, propertiesText(props));
   const log = logConfig(version, logFile);
@@ -258,7 +295,7 @@ export async function startKafka(options: KafkaClusterOptions = {}): Promise<Kaf
 
   const fmt = spawnSync(
     'java',
-    [logProp, '-cp', classPath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', serverProps],
+    [logProp, '-cp', classPath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', serverProps, ...scramArgs(security)],
     { encoding: 'utf8' },
   );
   if (fmt.status !== 0) {
@@ -337,6 +374,7 @@ export async function startKafka(options: KafkaClusterOptions = {}): Promise<Kaf
     version,
     dataDir,
     logFile,
+    security,
     kill,
     restart: launch,
     async stop() {
@@ -345,5 +383,67 @@ export async function startKafka(options: KafkaClusterOptions = {}): Promise<Kaf
       process.removeListener('exit', exitHandler);
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** SCRAM credentials are written into the metadata log at format time (KRaft has no ZooKeeper to hold them). */
+function scramArgs(security: KafkaSecurity | null): string[] {
+  if (!security) return [];
+  const out: string[] = [];
+  for (const [name, password] of Object.entries(security.users)) {
+    for (const mech of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) out.push('--add-scram', `${mech}=[name=${name},password=${password}]`);
+  }
+  return out;
+}
+
+/**
+ * Certificates and the broker properties of the extra listeners (added to `props`). The broker's own
+ * keystore is a PKCS12 file made by openssl; it trusts client certificates of the test CA (PEM truststore).
+ */
+async function securitySetup(dataDir: string, o: KafkaSecurityOptions, props: Record<string, string>): Promise<KafkaSecurity> {
+  const users = o.users ?? { alice: 'alice-secret' };
+  const storePassword = 'store-secret';
+  const dir = join(dataDir, 'tls');
+  mkdirSync(dir);
+  const ca = makeCa(dir, 'ca');
+  const other = makeCa(dir, 'other-ca');
+  const server = issueCert(ca, dir, 'broker', 'localhost', ['DNS:localhost', 'IP:127.0.0.1']);
+  const client = issueCert(ca, dir, 'client', 'client');
+  const serverKeystore = pkcs12Keystore(dir, 'broker', server, ca, storePassword);
+  const ports = { SSL: await freePort(), MTLS: await freePort(), SASL_PLAINTEXT: await freePort(), SASL_SSL: await freePort() };
+  const names = Object.keys(ports) as (keyof typeof ports)[];
+  const listeners = Object.fromEntries(names.map((n) => [n, `127.0.0.1:${ports[n]}`])) as KafkaSecurity['listeners'];
+  const extra = names.map((n) => `${n}://${listeners[n]}`).join(',');
+  props.listeners = `${props.listeners},${extra}`;
+  props['advertised.listeners'] = `${props['advertised.listeners']},${extra}`;
+  props['listener.security.protocol.map'] = `${props['listener.security.protocol.map']},SSL:SSL,MTLS:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL`;
+  Object.assign(props, {
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': serverKeystore,
+    'ssl.keystore.password': storePassword,
+    'ssl.key.password': storePassword,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': ca.cert,
+    'listener.name.mtls.ssl.client.auth': 'required',
+    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+  });
+  const plainUsers = Object.entries(users).map(([n, p]) => `user_${n}="${p}"`).join(' ');
+  for (const l of ['sasl_plaintext', 'sasl_ssl']) {
+    props[`listener.name.${l}.plain.sasl.jaas.config`] = `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`;
+    for (const m of ['scram-sha-256', 'scram-sha-512']) {
+      props[`listener.name.${l}.${m}.sasl.jaas.config`] = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+    }
+  }
+  return {
+    listeners,
+    users,
+    storePassword,
+    caCert: ca.cert,
+    caTruststore: javaTruststore(dir, 'truststore', ca, storePassword),
+    caTruststoreJks: javaTruststore(dir, 'truststore', ca, storePassword, 'JKS'),
+    otherCaCert: other.cert,
+    clientCert: client.cert,
+    clientKey: client.key,
+    clientKeystore: pkcs12Keystore(dir, 'client', client, ca, storePassword),
   };
 }

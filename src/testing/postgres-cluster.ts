@@ -12,13 +12,14 @@
  *   to run as root).
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, writeFile, appendFile, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { type CertFiles, issueCert, makeCa } from './tls-certs.js';
 
 const execFileP = promisify(execFile);
 
@@ -26,6 +27,35 @@ export interface PostgresClusterOptions {
   walLevel?: 'logical' | 'replica';
   /** Extra `postgresql.conf` settings (name -> value, written as `name = 'value'`). */
   extraConf?: Record<string, string>;
+  /** Serve TLS too (`ssl = on`), with certificates made by `openssl` in the cluster's directory. */
+  tls?: PostgresTlsOptions;
+}
+
+/**
+ * Roles named here get their own pg_hba.conf lines (before the general ones), for ordinary and replication
+ * connections over TCP. The roles themselves are created by the caller (CREATE ROLE ... LOGIN REPLICATION).
+ * The `postgres` user keeps connecting with or without TLS.
+ */
+export interface PostgresTlsOptions {
+  /** Must use TLS (hostssl + scram-sha-256; plain connections are rejected). */
+  sslOnlyUsers?: string[];
+  /** Must use TLS and a client certificate whose CN is the role (hostssl + cert); one is issued for each. */
+  certUsers?: string[];
+  /** Must NOT use TLS (hostnossl + scram-sha-256; TLS connections are rejected). */
+  plainOnlyUsers?: string[];
+}
+
+export interface PostgresTlsFiles {
+  dir: string;
+  /** PEM of the CA that signed the server's (and the clients') certificates. */
+  caCert: string;
+  /** PEM of another CA, which signed nothing the server uses (for "wrong CA" cases). */
+  otherCaCert: string;
+  /** Server certificate: CN localhost, subjectAltName DNS:localhost, IP:127.0.0.1. */
+  serverCert: string;
+  serverKey: string;
+  /** PEM client certificate and key of each `certUsers` role. */
+  clientCerts: Record<string, CertFiles>;
 }
 
 export interface PostgresCluster {
@@ -36,6 +66,8 @@ export interface PostgresCluster {
   readonly database: string;
   readonly dataDir: string;
   readonly connectionString: string;
+  /** The certificate files, when started with `tls`. */
+  readonly tls: PostgresTlsFiles | null;
   /** Fast shutdown, then the temporary directory is removed. Safe to call twice. */
   stop(): Promise<void>;
   /** Fast shutdown (when running) and start again on the same port and data directory. */
@@ -201,6 +233,10 @@ export async function startPostgres(options: PostgresClusterOptions = {}): Promi
     full_page_writes: 'off',
     ...(options.extraConf ?? {}),
   };
+  const tls = options.tls ? await makeTlsFiles(baseDir, options.tls, ids) : null;
+  if (tls) {
+    Object.assign(conf, { ssl: 'on', ssl_cert_file: tls.serverCert, ssl_key_file: tls.serverKey, ssl_ca_file: tls.caCert });
+  }
   const confText = Object.entries(conf)
     .map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`)
     .join('\n');
@@ -210,6 +246,7 @@ export async function startPostgres(options: PostgresClusterOptions = {}): Promi
     [
       'local   all             all                                     trust',
       'local   replication     all                                     trust',
+      ...(options.tls ? tlsHbaLines(options.tls) : []),
       'host    all             all             127.0.0.1/32            scram-sha-256',
       'host    replication     all             127.0.0.1/32            scram-sha-256',
       '',
@@ -296,6 +333,7 @@ export async function startPostgres(options: PostgresClusterOptions = {}): Promi
     database: 'postgres',
     dataDir,
     connectionString: `postgresql://${USER}:${PASSWORD}@${HOST}:${port}/postgres`,
+    tls,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -314,6 +352,47 @@ export async function startPostgres(options: PostgresClusterOptions = {}): Promi
     },
   };
   return cluster;
+}
+
+/**
+ * pg_hba.conf lines for the TLS roles. `all` covers logical replication connections (they name a database);
+ * `replication` covers physical ones.
+ */
+function tlsHbaLines(o: PostgresTlsOptions): string[] {
+  const lines: string[] = [];
+  const both = (type: string, user: string, method: string) => {
+    for (const db of ['all', 'replication']) lines.push(`${type.padEnd(10)} ${db.padEnd(12)} ${user.padEnd(20)} ${HOST}/32    ${method}`);
+  };
+  for (const u of o.sslOnlyUsers ?? []) {
+    both('hostssl', u, 'scram-sha-256');
+    both('hostnossl', u, 'reject');
+  }
+  for (const u of o.certUsers ?? []) {
+    both('hostssl', u, 'cert');
+    both('hostnossl', u, 'reject');
+  }
+  for (const u of o.plainOnlyUsers ?? []) {
+    both('hostnossl', u, 'scram-sha-256');
+    both('hostssl', u, 'reject');
+  }
+  return lines;
+}
+
+/** CA, server certificate and client certificates under `<baseDir>/tls`, readable by the server. */
+async function makeTlsFiles(baseDir: string, o: PostgresTlsOptions, ids: { uid: number; gid: number } | null): Promise<PostgresTlsFiles> {
+  const dir = join(baseDir, 'tls');
+  mkdirSync(dir, { mode: 0o700 });
+  const ca = makeCa(dir, 'ca');
+  const other = makeCa(dir, 'other-ca');
+  const server = issueCert(ca, dir, 'server', 'localhost', ['DNS:localhost', `IP:${HOST}`]);
+  const clientCerts: Record<string, CertFiles> = {};
+  for (const u of o.certUsers ?? []) clientCerts[u] = issueCert(ca, dir, `client-${u}`, u);
+  // The server refuses a key file that others can read or that belongs to another user.
+  if (ids) {
+    await chown(dir, ids.uid, ids.gid);
+    for (const f of [ca.cert, server.cert, server.key]) await chown(f, ids.uid, ids.gid);
+  }
+  return { dir, caCert: ca.cert, otherCaCert: other.cert, serverCert: server.cert, serverKey: server.key, clientCerts };
 }
 
 /** True when PostgreSQL server binaries can be found (for tools that want to say so before trying). */

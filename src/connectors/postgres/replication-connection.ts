@@ -12,6 +12,7 @@
  */
 import pg from 'pg';
 import { type Lsn, PG_EPOCH_OFFSET_US, formatLsn, parseLsn } from './pgoutput/decoder.js';
+import { type PgTls, type PgTlsSettings, PgTlsClient, resolvePgTls } from './tls.js';
 
 export interface PgConnectionOptions {
   host: string;
@@ -19,7 +20,10 @@ export interface PgConnectionOptions {
   user: string;
   password?: string;
   database: string;
+  /** Raw node-postgres TLS options; ignored when `tls` is given. */
   ssl?: pg.ClientConfig['ssl'];
+  /** libpq-style TLS (database.sslmode and its files), see tls.ts. Preferred over `ssl`. */
+  tls?: PgTls;
   connectTimeoutMs?: number;
   keepAlive?: boolean;
 }
@@ -42,7 +46,12 @@ export function newClient(o: PgConnectionOptions, replication = false): pg.Clien
     types: { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig,
   };
   if (replication) config.replication = 'database';
-  return new pg.Client(config);
+  return o.tls ? new PgTlsClient(config, o.tls) : new pg.Client(config);
+}
+
+/** The connection options of the connector's configuration (`PostgresConfig.connection`), TLS files read. */
+export function pgConnectionOptions(c: PgTlsSettings & { host: string; port: number; user: string; password?: string; database: string; keepAlive: boolean }): PgConnectionOptions {
+  return { host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, tls: resolvePgTls(c), keepAlive: c.keepAlive };
 }
 
 export interface CreatedSlot {

@@ -2,11 +2,19 @@
  * Java Kafka client properties (as a worker's `producer.*`, `consumer.*`, `admin.*` keys give them) mapped
  * onto kafkajs options. Keys kafkajs has no equivalent for are ignored (listed in `UNSUPPORTED_NOTE`);
  * keys whose value kafkajs cannot honour (e.g. `compression.type=zstd`) fail with a ConfigException.
+ *
+ * Security: `security.protocol` PLAINTEXT / SSL / SASL_PLAINTEXT / SASL_SSL; `sasl.mechanism` PLAIN,
+ * SCRAM-SHA-256, SCRAM-SHA-512 with the credentials of `sasl.jaas.config` (GSSAPI and OAUTHBEARER need Java
+ * callback classes: refused with a message). Key and trust stores: PEM (files or the inline
+ * `ssl.*.certificates`/`ssl.keystore.key` values) and PKCS12; JKS/JCEKS files are refused with the keytool
+ * command that converts them. The file's content decides its type, since Java reads a PKCS12 file under
+ * `ssl.truststore.type=JKS` too. Passwords never appear in messages.
  */
 import { readFileSync } from 'node:fs';
 import { CompressionTypes, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { ConfigException } from '../../errors.js';
+import { pkcs12Certificates } from '../../security/pkcs12.js';
 
 export type Props = Readonly<Record<string, string>>;
 
@@ -37,48 +45,164 @@ export function parseBootstrap(servers: string): string[] {
   return list;
 }
 
-function jaasOption(jaas: string, name: string): string | undefined {
-  const m = new RegExp(`${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas);
-  return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+/**
+ * The options of a JAAS entry (`<LoginModule> required username="alice" password="secret";`): quoted values
+ * (with backslash escapes) or bare words, as Kafka's JaasConfig parser reads them.
+ */
+export function jaasOptions(jaas: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/g;
+  for (let m = re.exec(jaas); m; m = re.exec(jaas)) out.set(m[1]!, m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!);
+  return out;
 }
 
-function sasl(props: Props): SASLOptions | undefined {
-  const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').toUpperCase();
-  const jaas = props['sasl.jaas.config'] ?? '';
-  const username = jaasOption(jaas, 'username') ?? '';
-  const password = jaasOption(jaas, 'password') ?? '';
-  switch (mechanism) {
-    case 'PLAIN':
-      return { mechanism: 'plain', username, password };
-    case 'SCRAM-SHA-256':
-      return { mechanism: 'scram-sha-256', username, password };
-    case 'SCRAM-SHA-512':
-      return { mechanism: 'scram-sha-512', username, password };
-    default:
-      throw new ConfigException('sasl.mechanism', mechanism, 'kafkajs supports PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 here');
+const HIDDEN = '[hidden]';
+
+const SASL_MECHANISMS: Record<string, 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined> = {
+  PLAIN: 'plain',
+  'SCRAM-SHA-256': 'scram-sha-256',
+  'SCRAM-SHA-512': 'scram-sha-512',
+};
+
+function sasl(props: Props): SASLOptions {
+  const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').trim().toUpperCase();
+  const kafkajsName = SASL_MECHANISMS[mechanism];
+  if (!kafkajsName) {
+    const why = mechanism === 'GSSAPI'
+      ? 'GSSAPI (Kerberos, the Java default when sasl.mechanism is unset) is not available with kafkajs'
+      : `${mechanism} is not available here`;
+    throw new ConfigException('sasl.mechanism', mechanism, `${why}; supported: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`);
+  }
+  const jaas = props['sasl.jaas.config'];
+  // Never echo the JAAS text: it holds the password.
+  if (!jaas) throw new ConfigException('sasl.jaas.config', null, `Required with sasl.mechanism=${mechanism}, e.g. org.apache.kafka.common.security.${mechanism === 'PLAIN' ? 'plain.PlainLoginModule' : 'scram.ScramLoginModule'} required username="..." password="...";`);
+  const options = jaasOptions(jaas);
+  const username = options.get('username');
+  const password = options.get('password');
+  if (username === undefined || password === undefined) {
+    throw new ConfigException('sasl.jaas.config', HIDDEN, 'The JAAS configuration must give username="..." and password="..."');
+  }
+  return { mechanism: kafkajsName, username, password };
+}
+
+type StoreKind = 'PEM' | 'PKCS12' | 'JKS' | 'JCEKS' | 'unknown';
+
+/** What a keystore/truststore file is, from its first bytes (the declared ssl.*.type may be stale). */
+function storeKind(b: Buffer): StoreKind {
+  if (b.length >= 4 && b.readUInt32BE(0) === 0xfeedfeed) return 'JKS';
+  if (b.length >= 4 && b.readUInt32BE(0) === 0xcececece) return 'JCEKS';
+  if (b.subarray(0, 2048).toString('latin1').includes('-----BEGIN ')) return 'PEM';
+  if (b[0] === 0x30) return 'PKCS12';
+  return 'unknown';
+}
+
+function readStore(key: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConfigException(key, file, `Cannot read the file: ${(e as Error).message}`);
   }
 }
 
-function pemOrFile(props: Props, inline: string, location: string): string | undefined {
-  if (props[inline]) return props[inline];
-  const file = props[location];
-  if (file && /\.(pem|crt|key)$/i.test(file)) return readFileSync(file, 'utf8');
-  if (file) throw new ConfigException(location, file, 'only PEM files are supported (set ssl.*.type=PEM)');
-  return undefined;
+function javaOnly(key: string, file: string, kind: StoreKind): ConfigException {
+  return new ConfigException(
+    key,
+    file,
+    `${kind} keystores are Java-only and cannot be read here. Convert it to PKCS12 (keytool -importkeystore -srckeystore ${file} -srcstoretype ${kind} -destkeystore ${file.replace(/\.[^./]*$/, '')}.p12 -deststoretype PKCS12) or to PEM, and point ${key} at the new file`,
+  );
 }
 
-function ssl(props: Props): ConnectionOptions | true {
-  const ca = pemOrFile(props, 'ssl.truststore.certificates', 'ssl.truststore.location');
-  const cert = pemOrFile(props, 'ssl.keystore.certificate.chain', 'ssl.keystore.location');
-  const key = props['ssl.keystore.key'];
-  const verifyHost = (props['ssl.endpoint.identification.algorithm'] ?? 'https') !== '';
-  if (!ca && !cert && verifyHost) return true;
+/** PEM blocks of one kind (`CERTIFICATE`, `PRIVATE KEY` incl. `ENCRYPTED`/`RSA`/`EC` variants). */
+function pemBlocks(text: string, keys: boolean): string {
+  const re = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+  return [...text.matchAll(re)].filter((m) => m[1]!.endsWith('PRIVATE KEY') === keys).map((m) => m[0]).join('\n');
+}
+
+/** The CA certificates (PEM) from `ssl.truststore.certificates` or `ssl.truststore.location` (PEM or PKCS12). */
+function trustedCertificates(props: Props): string | undefined {
+  if (props['ssl.truststore.certificates']) return props['ssl.truststore.certificates'];
+  const file = props['ssl.truststore.location'];
+  if (!file) return undefined;
+  const bytes = readStore('ssl.truststore.location', file);
+  const kind = storeKind(bytes);
+  if (kind === 'PEM') return bytes.toString('utf8');
+  if (kind === 'JKS' || kind === 'JCEKS') throw javaOnly('ssl.truststore.location', file, kind);
+  if (kind !== 'PKCS12') throw new ConfigException('ssl.truststore.location', file, 'Not a PEM or PKCS12 truststore');
+  try {
+    return pkcs12Certificates(bytes, props['ssl.truststore.password'] ?? '').join('');
+  } catch (e) {
+    const message = (e as Error).message;
+    const reason = !/MAC|password/i.test(message)
+      ? message
+      : props['ssl.truststore.password']
+        ? 'wrong ssl.truststore.password, or a corrupted store'
+        : 'the store is password-protected: set ssl.truststore.password';
+    throw new ConfigException('ssl.truststore.location', file, `Could not read the PKCS12 truststore: ${reason}`);
+  }
+}
+
+/** The client identity: PEM cert/key (inline or a PEM keystore file) or a PKCS12 keystore (Node's `pfx`). */
+function clientIdentity(props: Props, opts: ConnectionOptions): void {
+  const keyPassword = props['ssl.key.password'];
+  if (props['ssl.keystore.certificate.chain'] || props['ssl.keystore.key']) {
+    opts.cert = props['ssl.keystore.certificate.chain'];
+    opts.key = props['ssl.keystore.key'];
+    if (keyPassword) opts.passphrase = keyPassword;
+    return;
+  }
+  const file = props['ssl.keystore.location'];
+  if (!file) return;
+  const bytes = readStore('ssl.keystore.location', file);
+  const kind = storeKind(bytes);
+  if (kind === 'PEM') {
+    const text = bytes.toString('utf8');
+    opts.cert = pemBlocks(text, false);
+    opts.key = pemBlocks(text, true);
+    if (!opts.cert || !opts.key) throw new ConfigException('ssl.keystore.location', file, 'A PEM keystore must hold the private key and its certificate chain');
+    if (keyPassword) opts.passphrase = keyPassword;
+  } else if (kind === 'PKCS12') {
+    opts.pfx = bytes;
+    // Node has one passphrase for the file and its key; keytool and openssl use the store password for both.
+    const pw = props['ssl.keystore.password'] ?? keyPassword;
+    if (pw !== undefined) opts.passphrase = pw;
+  } else if (kind === 'JKS' || kind === 'JCEKS') {
+    throw javaOnly('ssl.keystore.location', file, kind);
+  } else {
+    throw new ConfigException('ssl.keystore.location', file, 'Not a PEM or PKCS12 keystore');
+  }
+}
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/**
+ * kafkajs `ssl` options from Java's `ssl.*` keys. Host names are checked unless
+ * `ssl.endpoint.identification.algorithm` is empty (Java's default is `https`). `ssl.cipher.suites` is not
+ * mapped (Java and OpenSSL name TLS 1.2 suites differently).
+ */
+export function tlsOptions(props: Props): ConnectionOptions {
   const opts: ConnectionOptions = {};
+  const ca = trustedCertificates(props);
   if (ca) opts.ca = ca;
-  if (cert) opts.cert = cert;
-  if (key) opts.key = key;
-  if (props['ssl.key.password']) opts.passphrase = props['ssl.key.password'];
-  if (!verifyHost) opts.checkServerIdentity = () => undefined;
+  clientIdentity(props, opts);
+  if ((props['ssl.endpoint.identification.algorithm'] ?? 'https').trim() === '') opts.checkServerIdentity = () => undefined;
+  const enabled = (props['ssl.enabled.protocols'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (enabled.length > 0) {
+    const idx = enabled.map((p) => TLS_VERSIONS.indexOf(p as (typeof TLS_VERSIONS)[number]));
+    if (idx.some((i) => i < 0)) throw new ConfigException('ssl.enabled.protocols', enabled.join(','), `Supported: ${TLS_VERSIONS.join(', ')}`);
+    opts.minVersion = TLS_VERSIONS[Math.min(...idx)];
+    opts.maxVersion = TLS_VERSIONS[Math.max(...idx)];
+  }
+  // Fail now, naming the setting, rather than on every connection attempt inside kafkajs.
+  try {
+    createSecureContext(opts);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const where = opts.pfx ? 'ssl.keystore.location' : opts.key ? 'ssl.keystore.key' : 'ssl.truststore.location';
+    const hint = /mac verify|bad decrypt|passphrase|decrypt/i.test(msg)
+      ? ` (wrong ${opts.pfx ? 'ssl.keystore.password' : 'ssl.key.password'}?)`
+      : /unsupported/i.test(msg) ? ' (a legacy PKCS12 encryption? re-create the file with a current keytool or openssl 3)' : '';
+    throw new ConfigException(where, props[where] ? (where === 'ssl.keystore.key' ? HIDDEN : props[where]) : null, `Cannot use it for TLS: ${msg}${hint}`);
+  }
   return opts;
 }
 
@@ -104,13 +228,13 @@ export function kafkaConfig(bootstrapServers: string, clientId: string, props: P
     case 'PLAINTEXT':
       break;
     case 'SSL':
-      config.ssl = ssl(props);
+      config.ssl = tlsOptions(props);
       break;
     case 'SASL_PLAINTEXT':
       config.sasl = sasl(props);
       break;
     case 'SASL_SSL':
-      config.ssl = ssl(props);
+      config.ssl = tlsOptions(props);
       config.sasl = sasl(props);
       break;
     default:

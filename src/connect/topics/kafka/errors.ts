@@ -50,7 +50,23 @@ export function toConnectError(e: unknown, what: string): ConnectException {
   const root = rootCause(e);
   const detail = err.message ?? String(e);
   const rootDetail = root !== err && root.message && !detail.includes(root.message) ? ` (${root.message})` : '';
-  const message = `${what} failed: ${detail}${rootDetail}`;
-  const retriable = root.retriable === true || TRANSIENT.has(root.name ?? '');
+  const hint = securityHint(`${detail} ${root.message ?? ''}`);
+  const message = `${what} failed: ${detail}${rootDetail}${hint ?? ''}`;
+  // A TLS handshake refused over certificates is an authentication failure (Java: SslAuthenticationException), not transient.
+  const retriable = hint === null && (root.retriable === true || TRANSIENT.has(root.name ?? ''));
   return retriable ? new RetriableException(message, { cause: e }) : new ConnectException(message, { cause: e });
+}
+
+/** What to check when a connection failed over TLS settings; null when the failure is not about them. */
+function securityHint(text: string): string | null {
+  if (/self[- ]signed certificate|unable to (get|verify).*(issuer|certificate)|certificate (has expired|is not yet valid)|CERT_/i.test(text)) {
+    return ". The broker's certificate is not trusted: check ssl.truststore.location / ssl.truststore.certificates (the CA that signed it)";
+  }
+  if (/Hostname\/IP does not match|altnames/i.test(text)) {
+    return ". The broker's certificate does not name the host it was reached at (ssl.endpoint.identification.algorithm= turns this check off)";
+  }
+  if (/alert (bad certificate|certificate required|unknown ca)/i.test(text)) {
+    return '. The broker refused the client certificate (or its absence): check ssl.keystore.location / ssl.keystore.certificate.chain';
+  }
+  return null;
 }
