@@ -185,11 +185,20 @@ export class KafkaTopicBackend implements TopicBackend {
         if (kafkaErrorType(e) === 'UNKNOWN_TOPIC_OR_PARTITION') return null;
         throw e;
       }
-      const res = await a.describeConfigs({
-        // ConfigResourceTypes.TOPIC (kafkajs does not export the enum to ESM).
-        resources: [{ type: 2, name }],
-        includeSynonyms: false,
-      });
+      let res: Awaited<ReturnType<typeof a.describeConfigs>>;
+      try {
+        res = await a.describeConfigs({
+          // ConfigResourceTypes.TOPIC (kafkajs does not export the enum to ESM).
+          resources: [{ type: 2, name }],
+          includeSynonyms: false,
+        });
+      } catch (e) {
+        // A principal may write a topic without DESCRIBE_CONFIGS on it; like Kafka's TopicAdmin, the
+        // configs are then unknown rather than an error (they only serve checks such as compaction).
+        const type = kafkaErrorType(e);
+        if (type === 'TOPIC_AUTHORIZATION_FAILED' || type === 'CLUSTER_AUTHORIZATION_FAILED') return { name, partitions, configs: {} };
+        throw e;
+      }
       const configs: Record<string, string> = {};
       for (const r of res.resources) {
         for (const c of r.configEntries) if (c.configValue !== null && c.configValue !== undefined) configs[c.configName] = c.configValue;
