@@ -11,6 +11,8 @@ import type { Converter, HeaderConverter } from '../api/converter.js';
 import type { PluginType } from '../api/plugin.js';
 import type { Predicate, Transformation } from '../api/transformation.js';
 import { NotFoundException } from '../errors.js';
+import { keysWithVariables } from '../config-providers/config-transformer.js';
+import { maskConfig } from '../config-providers/masking.js';
 import {
   ADMIN_OVERRIDES_PREFIX,
   CONNECTOR_CLASS_CONFIG,
@@ -58,7 +60,8 @@ export async function validateConnectorConfig(
   const props = ctx.transformConfig ? await ctx.transformConfig(config) : config;
   const connType = props[CONNECTOR_CLASS_CONFIG];
   if (connType === null || connType === undefined) {
-    throw new BadRequestError(`Connector config ${javaMapString(props)} contains no connector type`);
+    // The submitted config (variables unresolved), secrets masked: this message reaches logs and clients.
+    throw new BadRequestError(`Connector config ${javaMapString(maskConfig(config))} contains no connector type`);
   }
   const connector = registry.create<Connector>(connType, 'source', 'sink');
   const kind: ConnectorKind = registry.findOfType(connType, 'source', 'sink')!.type === 'sink' ? 'sink' : 'source';
@@ -102,7 +105,25 @@ export async function validateConnectorConfig(
   const producer = kind === 'source' || usesDlq ? clientOverrides(props, PRODUCER_OVERRIDES_PREFIX, defs.producer, policy, name) : null;
   const admin = (kind === 'source' && usesTopicCreation(props)) || usesDlq ? clientOverrides(props, ADMIN_OVERRIDES_PREFIX, defs.admin, policy, name) : null;
   const consumer = kind === 'sink' ? clientOverrides(props, CONSUMER_OVERRIDES_PREFIX, defs.consumer, policy, name) : null;
-  return mergeConfigInfos(connType, [main, producer, consumer, admin, header, key, value]);
+  const infos = mergeConfigInfos(connType, [main, producer, consumer, admin, header, key, value]);
+  return props === config ? infos : unresolvedView(infos, config, props);
+}
+
+/**
+ * The answer as the client wrote it: a key set through a config provider shows its variable, not the resolved
+ * value, and the resolved value is masked in error messages (Kafka shows resolved values here; we never do).
+ */
+function unresolvedView(infos: ConfigInfos, raw: RawConfig, resolved: RawConfig): ConfigInfos {
+  const keys = keysWithVariables(raw);
+  if (keys.size === 0) return infos;
+  const secrets = [...keys].map((k) => resolved[k]).filter((v): v is string => typeof v === 'string' && v !== '');
+  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('[hidden]'), text);
+  for (const c of infos.configs) {
+    if (!c.value) continue;
+    if (keys.has(c.value.name)) c.value.value = raw[c.value.name] ?? null;
+    c.value.errors = c.value.errors.map(scrub);
+  }
+  return infos;
 }
 
 /**

@@ -37,12 +37,15 @@ import { ConfigUpdates } from './config-updates.js';
 import { eagerAssignment } from './eager-assignor.js';
 import { GroupMember } from './group-member.js';
 import type { ForwardingHerder, ForwardOp } from './rest-forwarding.js';
+import { RestClient } from '../../rest/rest-client.js';
 
 export interface DistributedHerderDeps extends HerderDeps {
   configStore: KafkaConfigStore;
   statusStore: KafkaStatusStore;
   /** This worker's advertised REST URL, e.g. `http://10.0.0.5:8083/`. */
   url: string;
+  /** Reaches the leader's REST API (https with the worker's TLS settings); default: plain fetch-like client. */
+  restClient?: RestClient;
   cluster: InternalCluster;
   groupId: string;
   sessionTimeoutMs: number;
@@ -238,13 +241,14 @@ export class DistributedHerder extends AbstractHerder implements Herder, Forward
       const leaderUrl = this.assignment?.leaderUrl;
       if (leaderUrl) {
         try {
-          const res = await fetch(new URL(`connectors/${encodeURIComponent(name)}/tasks?forward=true`, leaderUrl), {
+          const client = (this.deps.restClient ??= new RestClient());
+          const res = await client.request(new URL(`connectors/${encodeURIComponent(name)}/tasks?forward=true`, leaderUrl), {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(configs),
           });
-          if (res.ok) return;
-          this.deps.logger.warn({ connector: name, status: res.status, body: await res.text() }, 'Leader refused task configs; retrying');
+          if (res.status >= 200 && res.status < 300) return;
+          this.deps.logger.warn({ connector: name, status: res.status, body: res.body }, 'Leader refused task configs; retrying');
         } catch (err) {
           this.deps.logger.warn({ err, connector: name }, 'Sending task configs to the leader failed; retrying');
         }

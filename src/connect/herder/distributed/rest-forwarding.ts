@@ -17,6 +17,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stringify } from 'lossless-json';
 import { param, type RestContext, route, sendEmpty } from '../../rest/http.js';
+import { RestClient } from '../../rest/rest-client.js';
 import { BadRequestError, type ConnectorTaskId, RestError } from '../types.js';
 
 export type ForwardOp =
@@ -61,7 +62,7 @@ function classify(req: FastifyRequest): ForwardOp | null {
 }
 
 /** Sends `req` to `baseUrl` with `forward=<next>`; answers with the target's response. */
-async function forward(req: FastifyRequest, reply: FastifyReply, baseUrl: string, next: 'true' | 'false'): Promise<FastifyReply> {
+async function forward(client: RestClient, req: FastifyRequest, reply: FastifyReply, baseUrl: string, next: 'true' | 'false'): Promise<FastifyReply> {
   const target = new URL(req.url, baseUrl);
   target.searchParams.set('forward', next);
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -71,17 +72,17 @@ async function forward(req: FastifyRequest, reply: FastifyReply, baseUrl: string
     body = stringify(req.body) ?? 'null';
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(target, { method: req.method, headers, body });
-  const text = await res.text();
+  const res = await client.request(target, { method: req.method, headers, body });
   reply.code(res.status);
-  const type = res.headers.get('content-type');
+  const type = res.headers['content-type'];
   if (type) reply.header('content-type', type);
-  const location = res.headers.get('location');
+  const location = res.headers['location'];
   if (location) reply.header('location', location);
-  return reply.send(text === '' ? undefined : text);
+  return reply.send(res.body === '' ? undefined : res.body);
 }
 
-export function forwardingExtension(herder: ForwardingHerder): (app: FastifyInstance, ctx: RestContext) => void {
+/** `client` reaches the other workers (https with the worker's TLS settings when the cluster uses https). */
+export function forwardingExtension(herder: ForwardingHerder, client: RestClient = new RestClient()): (app: FastifyInstance, ctx: RestContext) => void {
   return (app, ctx) => {
     app.addHook('preHandler', async (req, reply) => {
       const op = classify(req);
@@ -90,7 +91,7 @@ export function forwardingExtension(herder: ForwardingHerder): (app: FastifyInst
       if (target === null) return;
       const hop = ((req.query ?? {}) as Record<string, string | undefined>)['forward'];
       if (hop !== undefined && hop.trim().toLowerCase() === 'false') throw new RestError(409, CONFLICT_MESSAGE);
-      return forward(req, reply, target, hop === undefined ? 'true' : 'false');
+      return forward(client, req, reply, target, hop === undefined ? 'true' : 'false');
     });
 
     // Internal: task configs from the worker running the connector (a JSON list of string maps).

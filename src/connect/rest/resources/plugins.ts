@@ -1,5 +1,6 @@
 /** `/connector-plugins`: listing, a plugin's config keys, and config validation (ConfigInfos). */
 import type { FastifyInstance } from 'fastify';
+import { ConfigResolutionError } from '../../config-providers/worker-providers.js';
 import { BadRequestError, RestError } from '../../herder/types.js';
 import { bindStringMap, param, queryBool, type RestContext, route, sendJson, withTimeout } from '../http.js';
 
@@ -31,6 +32,8 @@ export function pluginsResource(app: FastifyInstance, ctx: RestContext): void {
       return sendJson(reply, 200, await withTimeout(ctx, herder.validateConnectorConfig(config)));
     } catch (err) {
       if (err instanceof RestError && err.message.startsWith('Request timed out')) throw err;
+      // A config provider variable that resolves to nothing: 400 naming the key (this project's contract).
+      if (err instanceof ConfigResolutionError) throw err;
       // Kafka does not unwrap the ExecutionException here: 500 with "<exception class>: <message>".
       const e = err as Error & { javaClass?: string };
       throw new RestError(500, `${e.javaClass ?? 'java.lang.RuntimeException'}: ${e.message}`);

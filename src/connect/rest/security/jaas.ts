@@ -1,0 +1,132 @@
+/**
+ * JAAS login configuration files, the part basic authentication needs (Java's `ConfigFile` grammar):
+ *
+ *   KafkaConnect {
+ *     org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required
+ *       file="/etc/kafka/connect.password";
+ *   };
+ *
+ * Entries of login modules, each with a control flag (required, requisite, sufficient, optional) and
+ * `name=value` options (values quoted or bare); `//`, `/* *\/` and `#` comments.
+ * Where the file is: see `jaasConfigLocation`.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigException } from '../../errors.js';
+
+export type ControlFlag = 'required' | 'requisite' | 'sufficient' | 'optional';
+
+export interface LoginModuleEntry {
+  className: string;
+  flag: ControlFlag;
+  options: Record<string, string>;
+}
+
+/** Login modules by entry name (e.g. `KafkaConnect`). */
+export type JaasConfig = Map<string, LoginModuleEntry[]>;
+
+type Token = { kind: 'word' | 'string' | 'punct'; text: string };
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) i++;
+    else if (text.startsWith('//', i) || c === '#') i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+    else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) throw new Error('unterminated comment');
+      i = end + 2;
+    } else if ('{};='.includes(c)) {
+      tokens.push({ kind: 'punct', text: c });
+      i++;
+    } else if (c === '"' || c === "'") {
+      let out = '';
+      i++;
+      while (i < text.length && text[i] !== c) {
+        if (text[i] === '\\' && i + 1 < text.length) i++;
+        out += text[i++];
+      }
+      if (i >= text.length) throw new Error('unterminated quoted string');
+      i++;
+      tokens.push({ kind: 'string', text: out });
+    } else {
+      const m = /^[^\s{};="'#]+/.exec(text.slice(i))!;
+      tokens.push({ kind: 'word', text: m[0] });
+      i += m[0].length;
+    }
+  }
+  return tokens;
+}
+
+export function parseJaasConfig(text: string, source = 'JAAS configuration'): JaasConfig {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text);
+  } catch (e) {
+    throw new ConfigException(`${source}: ${(e as Error).message}`);
+  }
+  let i = 0;
+  const fail = (what: string): never => {
+    const at = tokens[i]?.text;
+    throw new ConfigException(`${source}: expected ${what}${at === undefined ? ' at the end' : ` but found '${at}'`}`);
+  };
+  const expect = (text: string) => (tokens[i]?.text === text && tokens[i]?.kind === 'punct' ? i++ : fail(`'${text}'`));
+  const word = (what: string) => (tokens[i]?.kind === 'word' ? tokens[i++]!.text : fail(what));
+
+  const config: JaasConfig = new Map();
+  while (i < tokens.length) {
+    const name = word('an entry name');
+    expect('{');
+    const modules: LoginModuleEntry[] = [];
+    while (tokens[i]?.text !== '}') {
+      const className = word('a login module class');
+      const flag = word('a control flag').toLowerCase();
+      if (!['required', 'requisite', 'sufficient', 'optional'].includes(flag)) {
+        throw new ConfigException(`${source}: invalid control flag '${flag}' for ${className}`);
+      }
+      const options: Record<string, string> = {};
+      while (tokens[i]?.text !== ';') {
+        const key = word('an option name or \';\'');
+        expect('=');
+        const value = tokens[i];
+        if (!value || value.kind === 'punct') fail('an option value');
+        options[key] = value!.text;
+        i++;
+      }
+      expect(';');
+      modules.push({ className, flag: flag as ControlFlag, options });
+    }
+    expect('}');
+    expect(';');
+    config.set(name, [...(config.get(name) ?? []), ...modules]);
+  }
+  return config;
+}
+
+export function readJaasConfig(path: string): JaasConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigException(`Cannot read the JAAS configuration file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseJaasConfig(text, path);
+}
+
+/** The worker key naming the JAAS file (ours; the JVM reads it from a system property instead). */
+export const JAAS_CONFIG_FILE_CONFIG = 'rest.basic.auth.jaas.config.file';
+
+/**
+ * Where the JAAS file is: the worker key `rest.basic.auth.jaas.config.file`, else the
+ * `-Djava.security.auth.login.config=<path>` that users put in `KAFKA_OPTS` for the JVM worker (a leading
+ * `=`, Java's "only this file" form, is accepted). Null when neither is set.
+ */
+export function jaasConfigLocation(props: Readonly<Record<string, string>>, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  const key = props[JAAS_CONFIG_FILE_CONFIG]?.trim();
+  if (key) return key;
+  const opts = env['KAFKA_OPTS'] ?? '';
+  const m = /(?:^|\s)-Djava\.security\.auth\.login\.config==?("[^"]*"|'[^']*'|\S+)/.exec(opts);
+  if (!m) return null;
+  return m[1]!.replace(/^(["'])(.*)\1$/, '$2');
+}

@@ -1,0 +1,66 @@
+/**
+ * What a worker's composition root needs to know about its REST server before the herder exists: the
+ * listeners with concrete ports (port 0 = a free port, chosen now), the advertised URL and worker id, the
+ * TLS and REST-extension settings, and the client for requests to other workers.
+ */
+import type { Logger } from 'pino';
+import { RestClient } from './rest-client.js';
+import {
+  advertisedListener,
+  advertisedProtocol,
+  defaultHost,
+  formatListeners,
+  parseAdminListeners,
+  parseListeners,
+  withConcretePorts,
+} from './listeners.js';
+import { restExtensionAuthenticators } from './security/rest-extensions.js';
+import { clientTlsOptions, serverTlsOptions } from './security/ssl-config.js';
+import type { RestServerOptions } from './server.js';
+
+export interface WorkerRestPlan {
+  /** `<advertised host>:<advertised port>`. */
+  workerId: string;
+  /** The advertised URL, e.g. `https://10.0.0.5:8443/`. */
+  url: string;
+  /** Spread into `createRestServer` beside the herder, logging and extensions. */
+  serverOptions: Pick<
+    RestServerOptions,
+    'listeners' | 'admin.listeners' | 'rest.advertised.host.name' | 'rest.advertised.port' | 'rest.advertised.listener' | 'sslProps' | 'authenticators'
+  >;
+  /** For forwarded requests and task configs sent to the leader (https with the `listeners.https.` TLS keys). */
+  client: RestClient;
+}
+
+export async function planWorkerRest(props: Readonly<Record<string, string>>, logger?: Logger): Promise<WorkerRestPlan> {
+  const listeners = await withConcretePorts(parseListeners(props['listeners']));
+  const admin = parseAdminListeners(props['admin.listeners']);
+  const adminListeners = admin === null ? null : await withConcretePorts(admin);
+  const options = {
+    'rest.advertised.host.name': props['rest.advertised.host.name'] || null,
+    'rest.advertised.port': props['rest.advertised.port'] || null,
+    'rest.advertised.listener': props['rest.advertised.listener'] || null,
+  };
+  const protocol = advertisedProtocol(listeners, options);
+  const listener = advertisedListener(listeners, options);
+  const host = options['rest.advertised.host.name'] ?? (listener.host || defaultHost());
+  const port = options['rest.advertised.port'] ? Number(options['rest.advertised.port']) : listener.port;
+  const https = listeners.some((l) => l.protocol === 'https') || protocol === 'https';
+  // Key stores are checked now, before the worker opens its stores: a bad one stops the start at once.
+  if (listeners.some((l) => l.protocol === 'https')) serverTlsOptions(props, 'listeners.https.');
+  if (adminListeners?.some((l) => l.protocol === 'https')) serverTlsOptions(props, 'admin.listeners.https.');
+  return {
+    workerId: `${host}:${port}`,
+    url: `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    serverOptions: {
+      listeners: formatListeners(listeners),
+      'admin.listeners': adminListeners === null ? null : formatListeners(adminListeners),
+      'rest.advertised.host.name': host,
+      'rest.advertised.port': port,
+      'rest.advertised.listener': protocol,
+      sslProps: props,
+      authenticators: restExtensionAuthenticators(props, process.env, logger),
+    },
+    client: new RestClient(https ? clientTlsOptions(props) : {}),
+  };
+}
