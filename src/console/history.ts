@@ -6,12 +6,14 @@
  * - per source connector (only while a page is watching): records written to its topics (the sum of their
  *   end offsets; the page turns it into a rate) and, for Postgres, the slot's retained WAL and confirmed lag.
  *
- * Hook for the worker metrics (issue 7): `SourcePoint` is open — when the metrics registry exists, add its
- * per-connector gauges here (snapshot rows/tables, MilliSecondsBehindSource, ...) under their JMX attribute
- * names; the page draws a chart for every numeric series it knows a label for (ui/src/sources.tsx).
+ *   From the worker's metrics (`GET /metrics`), Debezium's gauges of the connector's task under their JMX
+ *   attribute names: MilliSecondsBehindSource and TotalNumberOfEventsSeen (streaming), RemainingTableCount,
+ *   TotalTableCount and the sum of RowsScanned as SnapshotRowsScanned (snapshot). The page draws a chart
+ *   for every numeric series it knows a label for (ui/src/sources.tsx).
  */
 import type { Herder } from '../connect/herder/types.js';
 import type { TopicBackend } from '../connect/topics/types.js';
+import type { ConnectMetrics } from '../connect/metrics/connect-metrics.js';
 import { mlTasks, type MlStatus } from '../../ml-sinks/common/registry.js';
 import { isPostgresConnector, type SlotProbe } from './pg-slot.js';
 
@@ -71,6 +73,7 @@ export class ConsoleHistory {
     private readonly backend: TopicBackend,
     private readonly slots: SlotProbe,
     private readonly intervals = { modelsMs: 1000, sourcesMs: 2000 },
+    private readonly metrics: ConnectMetrics | null = null,
   ) {}
 
   start(): void {
@@ -135,6 +138,7 @@ export class ConsoleHistory {
         if (type !== 'source') continue;
         const point: SourcePoint = { t: now, records: await this.recordsWritten(name) };
         if (isPostgresConnector(config)) Object.assign(point, await this.slotSample(name, config, now));
+        if (this.metrics) Object.assign(point, debeziumGauges(this.metrics, name));
         let series = this.sources.get(name);
         if (!series) this.sources.set(name, (series = []));
         push(series, point);
@@ -169,4 +173,23 @@ export class ConsoleHistory {
     }
     return { retainedWalBytes: last.retained, confirmedLagBytes: last.lag };
   }
+}
+
+/** The gauges of the connector's Debezium groups (on this worker) the source charts show. */
+export function debeziumGauges(metrics: ConnectMetrics, connector: string): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  const value = (v: number | null | undefined) => (v === undefined || v === null || v < 0 ? null : v);
+  for (const g of metrics.openGroups(connector)) {
+    if (!g.name.domain.startsWith('debezium.')) continue;
+    const context = g.name.tags['context'];
+    if (context === 'streaming') {
+      out['MilliSecondsBehindSource'] = value(g.read('MilliSecondsBehindSource'));
+      out['TotalNumberOfEventsSeen'] = value(g.read('TotalNumberOfEventsSeen'));
+    } else if (context === 'snapshot') {
+      out['SnapshotRowsScanned'] = value(g.read('RowsScanned'));
+      out['RemainingTableCount'] = value(g.read('RemainingTableCount'));
+      out['TotalTableCount'] = value(g.read('TotalTableCount'));
+    }
+  }
+  return out;
 }

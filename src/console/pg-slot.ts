@@ -2,9 +2,11 @@
  * The replication slot of a Postgres source connector, read from `pg_replication_slots` with the
  * connector's own connection settings: how much WAL the slot keeps (current LSN - restart_lsn) and how
  * far its confirmed position trails the server (current LSN - confirmed_flush_lsn). Read-only.
- * One small pool per database, closed when idle.
+ * One connection per database, closed when idle.
  */
 import pg from 'pg';
+import { parsePostgresConfig } from '../connectors/postgres/config.js';
+import { newClient, pgConnectionOptions } from '../connectors/postgres/replication-connection.js';
 
 export const POSTGRES_CONNECTOR_CLASSES = new Set(['io.debezium.connector.postgresql.PostgresConnector', 'PostgresConnector', 'postgres']);
 
@@ -42,46 +44,70 @@ export function isPostgresConnector(config: Record<string, string>): boolean {
   return POSTGRES_CONNECTOR_CLASSES.has(config['connector.class'] ?? '');
 }
 
+/** Closes a probe connection nobody used for this long. */
+const IDLE_MS = 30_000;
+
+interface ProbeConnection {
+  client: Promise<pg.Client>;
+  idle: NodeJS.Timeout | null;
+}
+
 export class SlotProbe {
-  private readonly pools = new Map<string, pg.Pool>();
+  /** One connection per database (and user and TLS mode), opened on demand, closed when idle or broken. */
+  private readonly connections = new Map<string, ProbeConnection>();
+
+  /** `resolve`: the worker's config-provider resolution (`${file:...}` in `database.password`, ...). */
+  constructor(private readonly resolve: (config: Record<string, string>) => Record<string, string> = (c) => c) {}
 
   async probe(config: Record<string, string>): Promise<SlotInfo> {
     const slotName = config['slot.name'] ?? 'debezium';
-    const conn = {
-      host: config['database.hostname'],
-      port: Number(config['database.port'] ?? 5432),
-      user: config['database.user'],
-      password: config['database.password'],
-      database: config['database.dbname'],
-    };
-    const id = JSON.stringify(conn);
-    let pool = this.pools.get(id);
-    if (!pool) {
-      pool = new pg.Pool({ ...conn, max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 3000, allowExitOnIdle: true, application_name: 'tsconnect-console' });
-      pool.on('error', () => undefined); // an idle client's broken connection: the next query reconnects
-      this.pools.set(id, pool);
+    // The connector's own connection settings, TLS (`database.ssl*`) included.
+    const o = { ...pgConnectionOptions(parsePostgresConfig(this.resolve(config)).connection), connectTimeoutMs: 3000 };
+    const id = JSON.stringify([o.host, o.port, o.user, o.password, o.database, o.tls?.mode ?? null]);
+    let entry = this.connections.get(id);
+    if (!entry) {
+      const client = newClient(o);
+      client.on('error', () => this.drop(id)); // a broken connection: the next probe reconnects
+      entry = { client: client.connect().then(() => client), idle: null };
+      this.connections.set(id, entry);
     }
-    const res = await pool.query<SlotRow>(QUERY, [slotName]);
-    const row = res.rows[0];
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = setTimeout(() => this.drop(id), IDLE_MS).unref();
+    let row: SlotRow | undefined;
+    try {
+      const client = await entry.client;
+      row = (await client.query<SlotRow>(QUERY, [slotName])).rows[0];
+    } catch (e) {
+      this.drop(id);
+      throw e;
+    }
     if (!row) {
       return { slotName, found: false, active: null, walStatus: null, currentLsn: null, restartLsn: null, confirmedFlushLsn: null, retainedWalBytes: null, confirmedLagBytes: null };
     }
+    // The connector's client reads every column as text.
+    const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
     return {
       slotName,
       found: true,
-      active: row.active,
+      active: row.active === true || (row.active as unknown) === 't',
       walStatus: row.wal_status,
       currentLsn: row.current_lsn,
       restartLsn: row.restart_lsn,
       confirmedFlushLsn: row.confirmed_flush_lsn,
-      retainedWalBytes: row.retained,
-      confirmedLagBytes: row.lag,
+      retainedWalBytes: num(row.retained),
+      confirmedLagBytes: num(row.lag),
     };
   }
 
+  private drop(id: string): void {
+    const entry = this.connections.get(id);
+    if (!entry) return;
+    this.connections.delete(id);
+    if (entry.idle) clearTimeout(entry.idle);
+    void entry.client.then((c) => c.end()).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+    for (const id of [...this.connections.keys()]) this.drop(id);
   }
 }

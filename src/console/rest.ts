@@ -15,6 +15,7 @@ import { NotFoundException } from '../connect/errors.js';
 import { BadRequestError } from '../connect/herder/types.js';
 import { type RestContext, param, queryAll, route, sendJson } from '../connect/rest/http.js';
 import type { TopicBackend } from '../connect/topics/types.js';
+import type { ConnectMetrics } from '../connect/metrics/connect-metrics.js';
 import { ConsoleHistory } from './history.js';
 import { kmeansPoints, latestDigits } from './models.js';
 import { SlotProbe, isPostgresConnector } from './pg-slot.js';
@@ -28,6 +29,10 @@ export interface ConsoleOptions {
   assetDir?: string | null;
   /** Sampling periods of the charts' history. */
   intervals?: { modelsMs: number; sourcesMs: number };
+  /** The worker's metrics: the source charts add Debezium's snapshot and streaming gauges from it. */
+  metrics?: ConnectMetrics;
+  /** The worker's config-provider resolution, for probing a connector's slot with its real password. */
+  resolveConfig?: (config: Record<string, string>) => Record<string, string>;
 }
 
 /** The page may only load its own files; inline styles are uPlot's. */
@@ -60,8 +65,8 @@ export function consoleRestExtension(options: ConsoleOptions): (app: FastifyInst
     const { herder } = ctx;
     const { backend } = options;
     const assets = new StaticAssets(options.assetDir === undefined ? defaultAssetDir() : options.assetDir);
-    const slots = new SlotProbe();
-    const history = new ConsoleHistory(herder, backend, slots, options.intervals);
+    const slots = new SlotProbe(options.resolveConfig);
+    const history = new ConsoleHistory(herder, backend, slots, options.intervals, options.metrics);
     history.start();
     app.addHook('onClose', async () => {
       history.stop();

@@ -2,9 +2,8 @@
  * Source health: per source connector its state, topics, committed offsets (a Debezium snapshot shows in
  * them), the records it writes per second, and for Postgres the replication slot's retained WAL and lag.
  *
- * Hook for the worker metrics (issue 7): SOURCE_CHARTS draws a chart for each series the history has. When
- * `/metrics` exists, the worker's history adds snapshot progress and MilliSecondsBehindSource under these
- * names and the charts appear; until then they are listed as waiting for /metrics.
+ * SOURCE_CHARTS draws a chart for each series the history has; the worker's history adds Debezium's gauges
+ * from its metrics (`/metrics`) under their JMX attribute names (snapshot progress, MilliSecondsBehindSource).
  */
 import { api, connectorsExpanded, enc, history, usePoll, type SourcePoint } from './api.js';
 import { LineChart } from './charts.js';
@@ -19,21 +18,29 @@ interface SourceChart {
   derive?: (points: SourcePoint[]) => (number | null)[];
 }
 
-function rate(points: SourcePoint[]): (number | null)[] {
-  return points.map((p, i) => {
-    const prev = points[i - 1];
-    if (!prev || p.records === null || prev.records === null || p.t === prev.t) return null;
-    return Math.max(0, ((p.records - prev.records) / (p.t - prev.t)) * 1000);
-  });
+/** A counter series turned into a per-second rate. */
+function rateOf(key: string): (points: SourcePoint[]) => (number | null)[] {
+  return (points) =>
+    points.map((p, i) => {
+      const prev = points[i - 1];
+      const a = prev?.[key];
+      const b = p[key];
+      if (!prev || typeof a !== 'number' || typeof b !== 'number' || p.t === prev.t) return null;
+      return Math.max(0, ((b - a) / (p.t - prev.t)) * 1000);
+    });
 }
+
+const rate = rateOf('records');
 
 const SOURCE_CHARTS: SourceChart[] = [
   { key: 'records', title: 'Records written per second', color: '--c1', format: (v) => v.toFixed(v < 10 ? 1 : 0), derive: rate },
   { key: 'retainedWalBytes', title: 'WAL retained by the slot', color: '--c3', format: bytes },
   { key: 'confirmedLagBytes', title: 'Slot confirmed position behind the server', color: '--c4', format: bytes },
-  // From the worker metrics (issue 7), once they exist:
+  // From the worker metrics (Debezium's JMX attribute names):
   { key: 'MilliSecondsBehindSource', title: 'Lag behind the database (ms)', color: '--c2', format: (v) => num(Math.round(v)) },
+  { key: 'TotalNumberOfEventsSeen', title: 'Change events per second', color: '--c6', format: (v) => v.toFixed(v < 10 ? 1 : 0), derive: rateOf('TotalNumberOfEventsSeen') },
   { key: 'SnapshotRowsScanned', title: 'Snapshot rows scanned', color: '--c5', format: (v) => num(Math.round(v)) },
+  { key: 'RemainingTableCount', title: 'Snapshot tables remaining', color: '--c4', format: (v) => num(Math.round(v)) },
 ];
 
 interface SlotInfo {

@@ -1,0 +1,124 @@
+/**
+ * Kafka Connect's worker-level groups: `connect-worker-metrics` (connector and task counts, startup
+ * attempts/successes/failures, and per connector its tasks on this worker by state) and
+ * `connector-metrics` (per connector: status, type, class, version).
+ */
+import type { ConnectMetrics } from './connect-metrics.js';
+import type { Group } from './connect-metrics.js';
+import { WindowedRatio } from './sampled-stat.js';
+import type { TaskMetricState } from './task-metrics.js';
+
+const DOMAIN = 'kafka.connect';
+
+export type ConnectorMetricState = 'unassigned' | 'running' | 'paused' | 'stopped' | 'failed' | 'destroyed' | 'restarting';
+
+export interface ConnectorFacts {
+  state: ConnectorMetricState;
+  type: string;
+  className: string;
+  version: string;
+}
+
+/** What the worker tells its metrics about (read at scrape time). */
+export interface WorkerView {
+  connectorCount(): number;
+  taskStates(): Iterable<{ connector: string; state: TaskMetricState }>;
+}
+
+const TASK_STATE_COUNTS: [string, TaskMetricState][] = [
+  ['connector-running-task-count', 'running'],
+  ['connector-paused-task-count', 'paused'],
+  ['connector-failed-task-count', 'failed'],
+  ['connector-unassigned-task-count', 'unassigned'],
+  ['connector-destroyed-task-count', 'destroyed'],
+  ['connector-restarting-task-count', 'restarting'],
+];
+
+export class WorkerMetrics {
+  connectorStartupAttempts = 0;
+  connectorStartupSuccesses = 0;
+  connectorStartupFailures = 0;
+  taskStartupAttempts = 0;
+  taskStartupSuccesses = 0;
+  taskStartupFailures = 0;
+  private readonly connectorStartups: WindowedRatio;
+  private readonly taskStartups: WindowedRatio;
+  private readonly connectors = new Map<string, { facts: ConnectorFacts; groups: Group[] }>();
+
+  constructor(private readonly metrics: ConnectMetrics, private readonly view: WorkerView) {
+    this.connectorStartups = new WindowedRatio(metrics.window);
+    this.taskStartups = new WindowedRatio(metrics.window);
+    const now = Date.now;
+    const taskCount = () => {
+      let n = 0;
+      for (const _ of view.taskStates()) n++;
+      return n;
+    };
+    metrics
+      .group(DOMAIN, 'connect-worker-metrics', {})
+      .gauge('connector-count', () => view.connectorCount(), 'The number of connectors run in this worker.')
+      .gauge('task-count', taskCount, 'The number of tasks run in this worker.')
+      .gauge('connector-startup-attempts-total', () => this.connectorStartupAttempts, 'The total number of connector startups that this worker has attempted.')
+      .gauge('connector-startup-success-total', () => this.connectorStartupSuccesses, 'The total number of connector starts that succeeded.')
+      .gauge('connector-startup-success-percentage', () => this.connectorStartups.successRatio(now()), "The average percentage of this worker's connectors starts that succeeded.")
+      .gauge('connector-startup-failure-total', () => this.connectorStartupFailures, 'The total number of connector starts that failed.')
+      .gauge('connector-startup-failure-percentage', () => this.connectorStartups.failureRatio(now()), "The average percentage of this worker's connectors starts that failed.")
+      .gauge('task-startup-attempts-total', () => this.taskStartupAttempts, 'The total number of task startups that this worker has attempted.')
+      .gauge('task-startup-success-total', () => this.taskStartupSuccesses, 'The total number of task starts that succeeded.')
+      .gauge('task-startup-success-percentage', () => this.taskStartups.successRatio(now()), "The average percentage of this worker's tasks starts that succeeded.")
+      .gauge('task-startup-failure-total', () => this.taskStartupFailures, 'The total number of task starts that failed.')
+      .gauge('task-startup-failure-percentage', () => this.taskStartups.failureRatio(now()), "The average percentage of this worker's tasks starts that failed.");
+  }
+
+  connectorStartup(success: boolean): void {
+    this.connectorStartupAttempts++;
+    if (success) this.connectorStartupSuccesses++;
+    else this.connectorStartupFailures++;
+    this.connectorStartups.record(success, Date.now());
+  }
+
+  taskStartup(success: boolean): void {
+    this.taskStartupAttempts++;
+    if (success) this.taskStartupSuccesses++;
+    else this.taskStartupFailures++;
+    this.taskStartups.record(success, Date.now());
+  }
+
+  /** A connector now runs on this worker: opens its groups (facts may change later through `connectorState`). */
+  addConnector(name: string, facts: ConnectorFacts): void {
+    this.removeConnector(name);
+    const entry = { facts, groups: [] as Group[] };
+    const owner = { connector: name };
+    const tags = { connector: name };
+    entry.groups.push(
+      this.metrics
+        .group(DOMAIN, 'connector-metrics', tags, owner)
+        .info('status', () => entry.facts.state, "The status of the connector. One of 'unassigned', 'running', 'paused', 'failed', or 'destroyed'.")
+        .info('connector-type', () => entry.facts.type, "The type of the connector. One of 'source' or 'sink'.")
+        .info('connector-class', () => entry.facts.className, 'The name of the connector class.')
+        .info('connector-version', () => entry.facts.version, 'The version of the connector class, as reported by the connector.'),
+    );
+    const perConnector = this.metrics.group(DOMAIN, 'connect-worker-metrics', tags, owner).gauge('connector-total-task-count', () => this.countTasks(name, null), 'The number of tasks of the connector on the worker.');
+    for (const [attribute, state] of TASK_STATE_COUNTS) perConnector.gauge(attribute, () => this.countTasks(name, state), `The number of ${state} tasks of the connector on the worker.`);
+    entry.groups.push(perConnector);
+    this.connectors.set(name, entry);
+  }
+
+  connectorState(name: string, state: ConnectorMetricState): void {
+    const entry = this.connectors.get(name);
+    if (entry) entry.facts.state = state;
+  }
+
+  removeConnector(name: string): void {
+    const entry = this.connectors.get(name);
+    if (!entry) return;
+    for (const g of entry.groups) g.close();
+    this.connectors.delete(name);
+  }
+
+  private countTasks(connector: string, state: TaskMetricState | null): number {
+    let n = 0;
+    for (const t of this.view.taskStates()) if (t.connector === connector && (state === null || t.state === state)) n++;
+    return n;
+  }
+}
