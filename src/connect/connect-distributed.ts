@@ -5,13 +5,15 @@
  */
 import { builtinPlugins } from '../plugins.js';
 import { mlRestExtension } from '../../ml-sinks/rest.js';
-import { defaultHost, resolveListener } from './connect-standalone.js';
+import { metricsRestExtension } from '../monitoring/rest.js';
 import { createConfigValidation } from './herder/config-validation.js';
 import { DistributedHerder } from './herder/distributed/distributed-herder.js';
 import { forwardingExtension } from './herder/distributed/rest-forwarding.js';
 import type { Herder } from './herder/types.js';
 import { type Logging, configureLogging } from './logging.js';
 import { createRestServer } from './rest/server.js';
+import { planWorkerRest } from './rest/worker-rest.js';
+import { resolveWorkerConfig, validationTransform } from './config-providers/worker-providers.js';
 import { PluginRegistry } from './runtime/plugins.js';
 import { Worker } from './runtime/worker.js';
 import { WorkerConfig, WorkerConfigKeys as K } from './runtime/worker-config.js';
@@ -31,8 +33,10 @@ export interface DistributedWorker {
   stop(): Promise<void>;
 }
 
-export async function startDistributed(props: Record<string, string>, logging: Logging = configureLogging({ level: props['log.level'] })): Promise<DistributedWorker> {
+export async function startDistributed(rawProps: Record<string, string>, logging: Logging = configureLogging({ level: rawProps['log.level'] })): Promise<DistributedWorker> {
   const logger = logging.getLogger('org.apache.kafka.connect.runtime.distributed');
+  // Config providers (`${file:...}`) resolve the worker config now, connector configs when they start.
+  const { props, transformer } = resolveWorkerConfig(rawProps);
   const config = WorkerConfig.parse(props, 'distributed');
   if (config.bootstrapServers.length === 0) {
     throw new ConfigException('bootstrap.servers', '', 'Distributed mode needs a Kafka cluster (bootstrap.servers)');
@@ -40,11 +44,8 @@ export async function startDistributed(props: Record<string, string>, logging: L
   const registry = new PluginRegistry().register(...builtinPlugins());
   await registry.loadPluginPath(config.parsed.getList('plugin.path'));
 
-  const listener = await resolveListener(config.parsed.getList('listeners')[0] ?? 'http://:8083');
-  const advertisedHost = config.parsed.getString(K.ADVERTISED_HOST) ?? (listener.host || defaultHost());
-  const advertisedPort = config.parsed.getInt(K.ADVERTISED_PORT) ?? listener.port;
-  const workerId = `${advertisedHost}:${advertisedPort}`;
-  const url = `http://${advertisedHost}:${advertisedPort}/`;
+  const restPlan = await planWorkerRest(props, logging.getLogger('org.apache.kafka.connect.rest.basic.auth.extension'));
+  const { workerId, url } = restPlan;
 
   const backend = new KafkaTopicBackend({
     bootstrapServers: config.bootstrapServers.join(','),
@@ -66,6 +67,7 @@ export async function startDistributed(props: Record<string, string>, logging: L
     offsetStore: stores.offsets,
     logger,
     onTopicUsed: (connector, topic) => stores.statuses.addActiveTopic(connector, topic),
+    configTransformer: transformer,
   });
   const groupId = config.parsed.getString(K.GROUP_ID)!;
   const herder = new DistributedHerder({
@@ -75,13 +77,18 @@ export async function startDistributed(props: Record<string, string>, logging: L
     statusStore: stores.statuses,
     offsetStore: stores.offsets,
     backend,
-    validation: createConfigValidation(registry, { workerProps: props, distributed: true }),
+    validation: createConfigValidation(registry, {
+      workerProps: props,
+      distributed: true,
+      transformConfig: transformer ? validationTransform(transformer) : undefined,
+    }),
     logger,
     version: VERSION,
     commit: COMMIT,
     topicTrackingEnabled: config.parsed.getBoolean(K.TOPIC_TRACKING_ENABLE),
     topicTrackingAllowReset: config.parsed.getBoolean(K.TOPIC_TRACKING_ALLOW_RESET),
     url,
+    restClient: restPlan.client,
     cluster: clusterOf(kafkaClientFor(props, `${groupId}-member`)),
     groupId,
     sessionTimeoutMs: config.parsed.getInt(K.SESSION_TIMEOUT_MS)!,
@@ -95,10 +102,8 @@ export async function startDistributed(props: Record<string, string>, logging: L
   const rest = createRestServer({
     herder,
     logging,
-    listeners: `http://${listener.host}:${listener.port}`,
-    'rest.advertised.host.name': advertisedHost,
-    'rest.advertised.port': advertisedPort,
-    extensions: [forwardingExtension(herder), mlRestExtension],
+    ...restPlan.serverOptions,
+    extensions: [forwardingExtension(herder, restPlan.client), mlRestExtension, metricsRestExtension(worker)],
   });
   const bound = await rest.start();
   await herder.start();
@@ -115,6 +120,7 @@ export async function startDistributed(props: Record<string, string>, logging: L
       await herder.stop();
       await Promise.all([stores.configs.stop(), stores.offsets.stop(), stores.statuses.stop()]);
       await backend.close();
+      restPlan.client.close();
     },
   };
 }

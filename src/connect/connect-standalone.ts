@@ -2,17 +2,18 @@
  * The composition root of a standalone worker (like Kafka's `ConnectStandalone`): worker config -> plugins,
  * topic backend (the embedded log, or Kafka with `bootstrap.servers`), stores, worker, herder and REST server.
  */
-import { createServer } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { builtinPlugins } from '../plugins.js';
 import { mlRestExtension } from '../../ml-sinks/rest.js';
 import { consoleRestExtension } from '../console/rest.js';
+import { metricsRestExtension } from '../monitoring/rest.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import type { Herder, TargetState } from './herder/types.js';
 import { createConfigValidation } from './herder/config-validation.js';
 import { type Logging, configureLogging } from './logging.js';
 import type { ConnectorFile } from './properties.js';
 import { createRestServer } from './rest/server.js';
+import { planWorkerRest } from './rest/worker-rest.js';
+import { resolveWorkerConfig, validationTransform } from './config-providers/worker-providers.js';
 import { PluginRegistry } from './runtime/plugins.js';
 import { Worker } from './runtime/worker.js';
 import { WorkerConfig, WorkerConfigKeys } from './runtime/worker-config.js';
@@ -34,20 +35,20 @@ export interface StandaloneWorker {
 }
 
 export async function startStandalone(
-  props: Record<string, string>,
+  rawProps: Record<string, string>,
   connectors: ConnectorFile[] = [],
-  logging: Logging = configureLogging({ level: props['log.level'] }),
+  logging: Logging = configureLogging({ level: rawProps['log.level'] }),
 ): Promise<StandaloneWorker> {
   const logger = logging.getLogger('org.apache.kafka.connect.runtime');
+  // Config providers (`${file:...}`) resolve the worker config now, connector configs when they start.
+  const { props, transformer } = resolveWorkerConfig(rawProps);
   const config = WorkerConfig.parse(props);
   const registry = new PluginRegistry().register(...builtinPlugins());
   const loaded = await registry.loadPluginPath(config.parsed.getList('plugin.path'));
   if (loaded.length > 0) logger.info({ plugins: loaded }, 'Loaded plugins from plugin.path');
 
-  const listener = await resolveListener(config.parsed.getList('listeners')[0] ?? 'http://:8083');
-  const advertisedHost = config.parsed.getString('rest.advertised.host.name') ?? (listener.host || defaultHost());
-  const advertisedPort = config.parsed.getInt('rest.advertised.port') ?? listener.port;
-  const workerId = `${advertisedHost}:${advertisedPort}`;
+  const restPlan = await planWorkerRest(props, logging.getLogger('org.apache.kafka.connect.rest.basic.auth.extension'));
+  const workerId = restPlan.workerId;
 
   const backend = createTopicBackend(config, logger);
   await backend.start();
@@ -65,6 +66,7 @@ export async function startStandalone(
     offsetStore,
     logger,
     onTopicUsed: (connector, topic) => statusStore.addActiveTopic(connector, topic),
+    configTransformer: transformer,
   });
   const herder = new StandaloneHerder({
     worker,
@@ -73,7 +75,11 @@ export async function startStandalone(
     statusStore,
     offsetStore,
     backend,
-    validation: createConfigValidation(registry, { workerProps: props, distributed: false }),
+    validation: createConfigValidation(registry, {
+      workerProps: props,
+      distributed: false,
+      transformConfig: transformer ? validationTransform(transformer) : undefined,
+    }),
     logger,
     version: VERSION,
     commit: COMMIT,
@@ -84,10 +90,12 @@ export async function startStandalone(
   const rest = createRestServer({
     herder,
     logging,
-    listeners: `http://${listener.host}:${listener.port}`,
-    'rest.advertised.host.name': advertisedHost,
-    'rest.advertised.port': advertisedPort,
-    extensions: [mlRestExtension, ...(config.parsed.getBoolean(WorkerConfigKeys.UI_ENABLE) ? [consoleRestExtension({ backend })] : [])],
+    ...restPlan.serverOptions,
+    extensions: [
+      mlRestExtension,
+      metricsRestExtension(worker),
+      ...(config.parsed.getBoolean(WorkerConfigKeys.UI_ENABLE) ? [consoleRestExtension({ backend, metrics: worker.metrics, resolveConfig: (c) => worker.resolveConfig(c) })] : []),
+    ],
   });
   const { url } = await rest.start();
   await herder.start();
@@ -111,32 +119,4 @@ export async function startStandalone(
       await backend.close();
     },
   };
-}
-
-/** Host and a concrete port for `http://host:port` (port 0 = a free port, chosen now so the worker id is known). */
-export async function resolveListener(listener: string): Promise<{ host: string; port: number }> {
-  const m = /^https?:\/\/([^:/]*|\[[^\]]*\]):(\d+)\/?$/.exec(listener.trim());
-  if (!m) throw new Error(`Invalid listener ${listener}: expected http://host:port`);
-  const host = m[1]!;
-  let port = Number(m[2]);
-  if (port === 0) port = await freePort(host || '0.0.0.0');
-  return { host, port };
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function defaultHost(): string {
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return 'localhost';
 }

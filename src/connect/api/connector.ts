@@ -1,5 +1,6 @@
 import type { SinkRecord, SourceMap, SourceRecord } from '../data/records.js';
 import type { ConfigDef, ConfigValue } from './config-def.js';
+import type { PluginMetrics } from './metrics.js';
 
 /** What the runtime offers a connector instance (`ConnectorContext`). */
 export interface ConnectorContext {
@@ -74,6 +75,8 @@ export interface SourceTaskContext {
   readonly taskId: { connector: string; task: number };
   readonly configs: Record<string, string>;
   offsetStorageReader: OffsetStorageReader;
+  /** The worker's metrics (`GET /metrics`); absent on runtimes without them. */
+  readonly metrics?: PluginMetrics;
 }
 
 /**
@@ -137,6 +140,8 @@ export interface SinkTaskContext {
    * backend, with the connector's converters. Resolves when the records are durably written.
    */
   produce?(records: SourceRecord[]): Promise<void>;
+  /** The worker's metrics (`GET /metrics`); absent on runtimes without them. */
+  readonly metrics?: PluginMetrics;
 }
 
 /** A sink task (`org.apache.kafka.connect.sink.SinkTask`). */

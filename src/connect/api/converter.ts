@@ -14,6 +14,32 @@ export interface Converter {
   close?(): void;
 }
 
+/**
+ * Thrown by a converter that must do I/O before it can convert (e.g. ask a schema registry for an id):
+ * `ready` settles when that is done (it never rejects; a failure is remembered by the converter and
+ * thrown by the next call). The runtime awaits it and calls the converter again with the same arguments.
+ * Converters cache what they fetched, so the repeated call, and every later record with the same schema,
+ * converts synchronously; converters without I/O never throw this and cost the runtime nothing.
+ */
+export class ConversionPending extends Error {
+  constructor(readonly ready: Promise<void>) {
+    super('conversion waits for I/O');
+    this.name = 'ConversionPending';
+  }
+}
+
+/** Runs a conversion, waiting for and repeating after every ConversionPending (for callers outside the task loops). */
+export async function convertSettled<T>(convert: () => T): Promise<T> {
+  for (;;) {
+    try {
+      return convert();
+    } catch (e) {
+      if (!(e instanceof ConversionPending)) throw e;
+      await e.ready;
+    }
+  }
+}
+
 /** Converts header values (`org.apache.kafka.connect.storage.HeaderConverter`). */
 export interface HeaderConverter {
   configure(configs: Record<string, string>): void;

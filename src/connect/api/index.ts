@@ -3,3 +3,4 @@ export * from './connector.js';
 export * from './converter.js';
 export * from './plugin.js';
 export * from './transformation.js';
+export * from './metrics.js';

@@ -26,6 +26,14 @@ export const WorkerConfigKeys = {
   EMBEDDED_LOG_DIR: 'embedded.log.dir',
   EMBEDDED_LOG_FSYNC: 'embedded.log.fsync',
   UI_ENABLE: 'ui.enable',
+  LOG_LEVEL: 'log.level',
+  ADVERTISED_LISTENER: 'rest.advertised.listener',
+  ADMIN_LISTENERS: 'admin.listeners',
+  REST_EXTENSION_CLASSES: 'rest.extension.classes',
+  JAAS_CONFIG_FILE: 'rest.basic.auth.jaas.config.file',
+  CONFIG_PROVIDERS: 'config.providers',
+  METRICS_SAMPLE_WINDOW_MS: 'metrics.sample.window.ms',
+  METRICS_NUM_SAMPLES: 'metrics.num.samples',
   // distributed mode
   GROUP_ID: 'group.id',
   CONFIG_TOPIC: 'config.storage.topic',
@@ -100,7 +108,15 @@ function baseDef(mode: WorkerMode): ConfigDef {
     .define({ name: K.CONFIG_FILE, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'File keeping connector configurations across restarts (standalone). Default: beside the offsets file.' })
     .define({ name: K.EMBEDDED_LOG_DIR, type: 'STRING', defaultValue: null, importance: 'MEDIUM', documentation: 'Directory of the embedded log. Default: beside the offsets file.' })
     .define({ name: K.EMBEDDED_LOG_FSYNC, type: 'STRING', defaultValue: 'always', validator: Validators.in('always', 'interval', 'never'), importance: 'LOW', documentation: 'When the embedded log fsyncs: before acknowledging each write batch (always), on a timer, or never.' })
-    .define({ name: K.UI_ENABLE, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Serve the web console at /ui (connectors, topics, models).' });
+    .define({ name: K.UI_ENABLE, type: 'BOOLEAN', defaultValue: true, importance: 'LOW', documentation: 'Serve the web console at /ui (connectors, topics, models).' })
+    .define({ name: K.LOG_LEVEL, type: 'STRING', defaultValue: 'INFO', importance: 'LOW', documentation: 'Root log level (TRACE, DEBUG, INFO, WARN, ERROR); TSCONNECT_LOG_LEVEL overrides it. Change levels at run time with PUT /admin/loggers/{logger}.' })
+    .define({ name: K.ADVERTISED_LISTENER, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'Protocol (http or https) of the advertised URL; by default http when any listener is http.' })
+    .define({ name: K.ADMIN_LISTENERS, type: 'LIST', defaultValue: null, importance: 'LOW', documentation: 'Where /admin is served: unset, on the REST listeners; empty, nowhere; a list of listeners (https ones take admin.listeners.https.ssl.*), only there.' })
+    .define({ name: K.REST_EXTENSION_CLASSES, type: 'LIST', defaultValue: '', importance: 'LOW', documentation: 'REST extensions; supported: org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension (HTTP basic authentication from a JAAS users file).' })
+    .define({ name: K.JAAS_CONFIG_FILE, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: 'The JAAS file with the KafkaConnect entry for basic authentication; default: -Djava.security.auth.login.config=... in KAFKA_OPTS, as the JVM worker reads it.' })
+    .define({ name: K.CONFIG_PROVIDERS, type: 'LIST', defaultValue: '', importance: 'LOW', documentation: 'Config provider names; each needs config.providers.<name>.class (FileConfigProvider, DirectoryConfigProvider, EnvVarConfigProvider) and takes config.providers.<name>.param.*.' })
+    .define({ name: K.METRICS_SAMPLE_WINDOW_MS, type: 'LONG', defaultValue: 30000, importance: 'LOW', documentation: 'Window of the rate, average and maximum metrics in /metrics.' })
+    .define({ name: K.METRICS_NUM_SAMPLES, type: 'INT', defaultValue: 2, importance: 'LOW', documentation: 'Number of sample windows kept for the windowed metrics.' });
 }
 
 /** The parsed worker configuration with derived paths. */

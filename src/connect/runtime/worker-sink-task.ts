@@ -6,9 +6,12 @@
  */
 import type { Logger } from 'pino';
 import { type SinkTask, type SinkTaskContext, type TopicPartition, topicPartition } from '../api/connector.js';
+import { ConversionPending, convertSettled } from '../api/converter.js';
 import { SinkRecord, type SourceRecord } from '../data/records.js';
 import { ConnectException } from '../errors.js';
 import type { ConnectorTaskId, TargetState } from '../herder/types.js';
+import type { PluginMetrics } from '../api/metrics.js';
+import type { SinkTaskMetrics, TaskMetrics } from '../metrics/task-metrics.js';
 import type { ConsumedRecord, ProduceRecord, TopicConsumer, TopicProducer } from '../topics/types.js';
 import { type RetryWithToleranceOperator, RetryNeeded, SKIP } from './errors/retry-with-tolerance.js';
 import { type ConverterSet, toProduceRecord, toSinkRecordFields } from './record-conversion.js';
@@ -36,6 +39,10 @@ export interface SinkTaskDeps {
   offsetFlushIntervalMs: number;
   listener: TaskStatusListener;
   logger: Logger;
+  /** `connector-task-metrics` and `sink-task-metrics` (updated per batch), and the plugin's `context.metrics`. */
+  taskMetrics?: TaskMetrics;
+  sinkMetrics?: SinkTaskMetrics;
+  pluginMetrics?: PluginMetrics;
 }
 
 const MAX_POLL_WAIT_MS = 500;
@@ -55,6 +62,7 @@ export class WorkerSinkTask extends WorkerTask {
 
   constructor(private readonly deps: SinkTaskDeps) {
     super(deps.id, deps.initialState, deps.listener, deps.logger);
+    if (deps.sinkMetrics) deps.sinkMetrics.partitionCount = () => deps.consumer.assignment().length;
   }
 
   protected async initializeAndStart(): Promise<void> {
@@ -94,6 +102,12 @@ export class WorkerSinkTask extends WorkerTask {
 
   private async deliver(consumed: ConsumedRecord[]): Promise<void> {
     this.currentBatch = consumed;
+    const metrics = this.deps.sinkMetrics;
+    if (metrics && consumed.length > 0) {
+      const now = Date.now();
+      metrics.recordRead(consumed.length, now);
+      this.deps.taskMetrics?.recordBatch(consumed.length, now);
+    }
     const batch: SinkRecord[] = [];
     for (const raw of consumed) {
       const record = await this.convertAndTransform(raw);
@@ -102,7 +116,13 @@ export class WorkerSinkTask extends WorkerTask {
     // put is called once per poll, also with an empty batch (tasks use it as a heartbeat).
     for (;;) {
       try {
+        const started = Date.now();
         await this.deps.task.put(batch);
+        if (metrics && batch.length > 0) {
+          const now = Date.now();
+          metrics.recordSend(batch.length, now);
+          metrics.recordPut(now - started, now);
+        }
         break;
       } catch (e) {
         if ((e as { retriable?: boolean }).retriable && !this.stopping) {
@@ -129,7 +149,7 @@ export class WorkerSinkTask extends WorkerTask {
     try {
       out = attempt();
     } catch (e) {
-      if (!(e instanceof RetryNeeded)) throw e;
+      if (!(e instanceof RetryNeeded) && !(e instanceof ConversionPending)) throw e;
       out = await errors.runAsync('VALUE_CONVERTER', converters.valueClass, attempt, { consumerRecord: raw });
     }
     return out === SKIP ? null : out;
@@ -144,9 +164,11 @@ export class WorkerSinkTask extends WorkerTask {
     const current = new Map([...this.currentOffsets].filter(([tp]) => !scope || scope.has(tp)));
     if (current.size === 0) return;
     let offsets: Map<TopicPartition, number>;
+    const started = Date.now();
     try {
       offsets = await this.deps.task.preCommit(new Map(current));
     } catch (e) {
+      this.deps.taskMetrics?.recordCommit(false, Date.now() - started, Date.now());
       this.logger.error({ err: e }, 'Commit of offsets threw an unexpected exception; rewinding to the last committed offsets');
       for (const [tp, off] of this.lastCommitted) this.deps.consumer.seek(tp, off);
       for (const tp of current.keys()) {
@@ -165,8 +187,16 @@ export class WorkerSinkTask extends WorkerTask {
       if (this.lastCommitted.get(tp) !== safe) toCommit.set(tp, safe);
     }
     if (toCommit.size === 0) return;
-    await this.deps.consumer.commit(toCommit);
+    try {
+      await this.deps.consumer.commit(toCommit);
+    } catch (e) {
+      this.deps.taskMetrics?.recordCommit(false, Date.now() - started, Date.now());
+      throw e;
+    }
     for (const [tp, off] of toCommit) this.lastCommitted.set(tp, off);
+    const now = Date.now();
+    this.deps.taskMetrics?.recordCommit(true, now - started, now);
+    this.deps.sinkMetrics?.recordCommit(false, now);
   }
 
   private applySeeks(): void {
@@ -205,6 +235,7 @@ export class WorkerSinkTask extends WorkerTask {
         },
       }),
       produce: (records) => this.produce(records),
+      ...(this.deps.pluginMetrics ? { metrics: this.deps.pluginMetrics } : {}),
     };
   }
 
@@ -212,7 +243,7 @@ export class WorkerSinkTask extends WorkerTask {
   private async produce(records: SourceRecord[]): Promise<void> {
     const out: ProduceRecord[] = [];
     for (const r of records) {
-      const p = toProduceRecord(r, this.deps.outputConverters, this.deps.errors, { sourceRecord: r });
+      const p = await convertSettled(() => toProduceRecord(r, this.deps.outputConverters, this.deps.errors, { sourceRecord: r }));
       if (p === SKIP) continue;
       if (!this.usedTopics.has(p.topic)) {
         await this.deps.topicCreator.ensure(p.topic);

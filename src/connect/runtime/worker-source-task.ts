@@ -6,9 +6,12 @@
  */
 import type { Logger } from 'pino';
 import { type OffsetStorageReader, type RecordMetadata, SourceTask } from '../api/connector.js';
+import { ConversionPending } from '../api/converter.js';
 import type { SourceMap, SourceRecord } from '../data/records.js';
 import { ConnectException } from '../errors.js';
 import type { ConnectorTaskId, TargetState } from '../herder/types.js';
+import type { PluginMetrics } from '../api/metrics.js';
+import type { SourceTaskMetrics, TaskMetrics } from '../metrics/task-metrics.js';
 import { type OffsetBackingStore, offsetKey } from '../storage/offset-store.js';
 import { parseJsonText, toJsonText } from '../storage/json-text.js';
 import type { ProduceRecord, TopicProducer } from '../topics/types.js';
@@ -36,6 +39,10 @@ export interface SourceTaskDeps {
   onTopicUsed(topic: string): void;
   listener: TaskStatusListener;
   logger: Logger;
+  /** `connector-task-metrics` and `source-task-metrics` (updated per batch), and the plugin's `context.metrics`. */
+  taskMetrics?: TaskMetrics;
+  sourceMetrics?: SourceTaskMetrics;
+  pluginMetrics?: PluginMetrics;
 }
 
 /** At most this many produce batches outstanding while the next poll runs. */
@@ -59,11 +66,17 @@ export class WorkerSourceTask extends WorkerTask {
     super(deps.id, deps.initialState, deps.listener, deps.logger);
     this.submitted = new SubmittedRecords(deps.id.connector);
     this.wantsCommitRecord = deps.task.commitRecord !== SourceTask.prototype.commitRecord;
+    if (deps.sourceMetrics) deps.sourceMetrics.active = () => this.submitted.pending;
   }
 
   protected async initializeAndStart(): Promise<void> {
     const { task, taskConfig } = this.deps;
-    task.initialize({ taskId: this.id, configs: taskConfig, offsetStorageReader: offsetReader(this.id.connector, this.deps.offsetStore) });
+    task.initialize({
+      taskId: this.id,
+      configs: taskConfig,
+      offsetStorageReader: offsetReader(this.id.connector, this.deps.offsetStore),
+      ...(this.deps.pluginMetrics ? { metrics: this.deps.pluginMetrics } : {}),
+    });
     await task.start(taskConfig);
     this.flushTimer = setInterval(() => void this.commitOffsets().catch((e) => this.logger.error({ err: e }, 'Offset commit failed')), this.deps.offsetFlushIntervalMs);
     this.flushTimer.unref();
@@ -77,6 +90,7 @@ export class WorkerSourceTask extends WorkerTask {
         continue;
       }
       let records: SourceRecord[] | null;
+      const started = Date.now();
       try {
         records = await this.deps.task.poll();
       } catch (e) {
@@ -84,7 +98,14 @@ export class WorkerSourceTask extends WorkerTask {
         throw e;
       }
       if (!records || records.length === 0) continue;
+      const metrics = this.deps.sourceMetrics;
+      if (metrics) {
+        const now = Date.now();
+        metrics.recordPoll(records.length, now - started, now);
+        this.deps.taskMetrics?.recordBatch(records.length, now);
+      }
       await this.sendRecords(records);
+      metrics?.recordActive(this.submitted.pending, Date.now());
     }
   }
 
@@ -101,7 +122,8 @@ export class WorkerSourceTask extends WorkerTask {
         const transformed = chain.apply(record, context);
         produced = transformed === null ? SKIP : toProduceRecord(transformed, converters, errors, context);
       } catch (e) {
-        if (!(e instanceof RetryNeeded)) throw e;
+        // A retriable failure, or a converter waiting for I/O (a schema registry): the slow path, awaited.
+        if (!(e instanceof RetryNeeded) && !(e instanceof ConversionPending)) throw e;
         produced = await this.retryRecord(record);
       }
       if (produced === SKIP) {
@@ -118,6 +140,7 @@ export class WorkerSourceTask extends WorkerTask {
     if (toSend.length === 0) return;
     const batch = this.deps.producer.send(toSend).then(
       async (metadata) => {
+        this.deps.sourceMetrics?.recordWrite(toSend.length, Date.now());
         for (let i = 0; i < sentEntries.length; i++) {
           this.submitted.ack(sentEntries[i]!);
           if (!this.wantsCommitRecord) continue;
@@ -143,6 +166,7 @@ export class WorkerSourceTask extends WorkerTask {
       let metadata: RecordMetadata | null = null;
       try {
         metadata = (await this.deps.producer.send([toSend[i]!]))[0]!;
+        this.deps.sourceMetrics?.recordWrite(1, Date.now());
       } catch (e) {
         if ((e as { retriable?: boolean }).retriable) {
           this.producerError = e;
@@ -155,7 +179,10 @@ export class WorkerSourceTask extends WorkerTask {
     }
   }
 
-  /** A record whose conversion failed with a retriable error: repeat it with backoff as one async stage. */
+  /**
+   * A record whose conversion failed with a retriable error, or waits for a converter's I/O: repeat it as one
+   * async stage (with backoff for retriable errors).
+   */
   private async retryRecord(record: SourceRecord): Promise<ProduceRecord | typeof SKIP> {
     const { chain, converters, errors } = this.deps;
     return errors.runAsync('VALUE_CONVERTER', this.deps.converters.valueClass, () => {
@@ -179,6 +206,17 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   private async doCommitOffsets(): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.writeOffsets();
+    } catch (e) {
+      this.deps.taskMetrics?.recordCommit(false, Date.now() - started, Date.now());
+      throw e;
+    }
+    this.deps.taskMetrics?.recordCommit(true, Date.now() - started, Date.now());
+  }
+
+  private async writeOffsets(): Promise<void> {
     // Offsets that failed to be written last time stay here and are written with the newer ones.
     for (const [key, c] of this.submitted.committable()) this.unwritten.set(key, c);
     const committable = new Map(this.unwritten);

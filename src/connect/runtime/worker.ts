@@ -9,7 +9,11 @@ import { type Connector, SinkConnector, type SinkTask, SourceConnector, type Sou
 import type { Converter, HeaderConverter } from '../api/converter.js';
 import type { PluginInstance, PluginType } from '../api/plugin.js';
 import { ConnectException } from '../errors.js';
+import { ConfigTransformer } from '../config-providers/config-transformer.js';
+import { maskConfig, passwordKeys } from '../config-providers/masking.js';
 import type { ConnectorTaskId, ConnectorType, TargetState } from '../herder/types.js';
+import type { ConnectMetrics } from '../metrics/connect-metrics.js';
+import { type TaskInstruments, WorkerInstruments, countedReporter } from '../metrics/worker-instruments.js';
 import type { OffsetBackingStore } from '../storage/offset-store.js';
 import type { TopicBackend } from '../topics/types.js';
 import { DeadLetterQueueReporter, LogReporter } from './errors/reporters.js';
@@ -34,6 +38,10 @@ export interface WorkerDeps {
   logger: Logger;
   /** Topic tracking (`GET /connectors/{c}/topics`). */
   onTopicUsed(connector: string, topic: string): void;
+  /** This worker's metrics registry (`GET /metrics`); one is made when absent. */
+  metrics?: ConnectMetrics;
+  /** Config providers: connector and task configs are resolved when they start (absent: none configured). */
+  configTransformer?: ConfigTransformer | null;
 }
 
 export function taskKey(id: ConnectorTaskId): string {
@@ -43,8 +51,16 @@ export function taskKey(id: ConnectorTaskId): string {
 export class Worker {
   private readonly connectors = new Map<string, WorkerConnector>();
   private readonly tasks = new Map<string, WorkerTask>();
+  private readonly instruments: WorkerInstruments;
 
-  constructor(readonly deps: WorkerDeps) {}
+  constructor(readonly deps: WorkerDeps) {
+    this.instruments = new WorkerInstruments(deps.metrics, deps.config.originals, () => this.connectors.size, (key) => this.tasks.has(key));
+  }
+
+  /** This worker's metrics registry (`GET /metrics`). */
+  get metrics(): ConnectMetrics {
+    return this.instruments.metrics;
+  }
 
   get workerId(): string {
     return this.deps.workerId;
@@ -76,23 +92,43 @@ export class Worker {
   ): Promise<boolean> {
     if (this.connectors.has(name)) throw new ConnectException(`Connector with name ${name} already exists`);
     let connector: Connector;
+    let resolved: Record<string, string>;
     try {
       connector = this.newConnector(config);
+      this.deps.logger.info({ connector: name, config: maskConfig(config, passwordKeys(connector.config())) }, 'Creating connector');
+      resolved = this.resolve(config);
     } catch (e) {
+      this.instruments.connectorStartup(false);
       listener.onFailure(name, e);
       return false;
     }
+    this.instruments.connectorCreated(name, { type: this.connectorType(config), className: this.deps.registry.find(config['connector.class'] ?? '')?.className ?? '', version: safeVersion(connector) });
     const wc = new WorkerConnector(
       name,
       connector,
-      config,
+      resolved,
       { requestTaskReconfiguration, raiseError: () => undefined },
       targetState,
-      listener,
+      this.instruments.connectorListener(listener),
       this.deps.logger.child({ connector: name }),
     );
     this.connectors.set(name, wc);
-    return wc.start();
+    const started = await wc.start();
+    this.instruments.connectorStartup(started);
+    return started;
+  }
+
+  /**
+   * A connector config with its `${provider:path:key}` variables resolved, for worker-side helpers that
+   * connect with a connector's settings (the console's and the metrics' slot probes). Never shown over REST.
+   */
+  resolveConfig(config: Record<string, string>): Record<string, string> {
+    return this.resolve(config);
+  }
+
+  /** A connector or task config with its `${provider:path:key}` variables resolved (throws when one is missing). */
+  private resolve(config: Record<string, string>): Record<string, string> {
+    return this.deps.configTransformer ? this.deps.configTransformer.transform(config, true) : config;
   }
 
   /** Task configs from the running connector, with `task.class` and (sinks) `topics`/`topics.regex` added. */
@@ -103,7 +139,8 @@ export class Worker {
     const configs = await wc.taskConfigs(maxTasks);
     const TaskClass = wc.connector.taskClass();
     const taskClass = TaskClass.className ?? TaskClass.name;
-    return configs.map((c) => {
+    // Values the connector copied from provider-resolved keys go back to their variables before storage.
+    return ConfigTransformer.reverseTransform(config, configs).map((c) => {
       const out: Record<string, string> = { ...c, 'task.class': taskClass };
       if (wc.connector instanceof SinkConnector) {
         if (config['topics'] !== undefined) out['topics'] = config['topics'];
@@ -122,7 +159,11 @@ export class Worker {
     const wc = this.connectors.get(name);
     if (!wc) return;
     this.connectors.delete(name);
-    await wc.shutdown();
+    try {
+      await wc.shutdown();
+    } finally {
+      this.instruments.connectorRemoved(name);
+    }
   }
 
   connectorNames(): string[] {
@@ -144,14 +185,18 @@ export class Worker {
     const key = taskKey(id);
     if (this.tasks.has(key)) throw new ConnectException(`Task already exists in this worker: ${key}`);
     let task: WorkerTask;
+    const instruments = this.instruments.taskStarting(id);
     try {
-      task = this.buildTask(id, connectorConfig, taskConfig, targetState, listener);
+      this.deps.logger.info({ task: key, config: maskConfig(taskConfig, passwordKeys(this.newConnector(connectorConfig).config())) }, 'Creating task');
+      task = this.buildTask(id, this.resolve(connectorConfig), this.resolve(taskConfig), targetState, instruments.listener(listener), instruments);
     } catch (e) {
       this.deps.logger.error({ err: e, task: key }, 'Failed to start task');
+      this.instruments.taskStartup(id, false);
       listener.onFailure(id, e);
       return false;
     }
     this.tasks.set(key, task);
+    this.instruments.taskStartup(id, true);
     task.start();
     return true;
   }
@@ -162,12 +207,13 @@ export class Worker {
     taskConfig: Record<string, string>,
     targetState: TargetState,
     listener: TaskStatusListener,
+    instruments: TaskInstruments,
   ): WorkerTask {
     const { registry, backend, config } = this.deps;
     const connector = this.newConnector(connectorConfig);
     const logger = this.deps.logger.child({ connector: id.connector, task: id.task });
     const converters = this.converters(connectorConfig);
-    const errors = this.errorOperator(id, connectorConfig, connector instanceof SinkConnector, logger);
+    const errors = this.errorOperator(id, connectorConfig, connector instanceof SinkConnector, logger, instruments);
     const chain = new TransformationChain(transformationStages(registry, connectorConfig), errors);
     const topicCreator = new TopicCreator(backend, config.parsed.getBoolean('topic.creation.enable'), connectorConfig);
     const onTopicUsed = (topic: string) => this.deps.onTopicUsed(id.connector, topic);
@@ -189,6 +235,9 @@ export class Worker {
         onTopicUsed,
         listener,
         logger,
+        taskMetrics: instruments.task,
+        sourceMetrics: instruments.source(),
+        pluginMetrics: instruments.plugin,
       });
     }
     const groupId = connectorConfig['consumer.override.group.id'] ?? `connect-${id.connector}`;
@@ -211,6 +260,9 @@ export class Worker {
       offsetFlushIntervalMs: config.offsetFlushIntervalMs,
       listener,
       logger,
+      taskMetrics: instruments.task,
+      sinkMetrics: instruments.sink(),
+      pluginMetrics: instruments.plugin,
     });
   }
 
@@ -255,23 +307,28 @@ export class Worker {
     };
   }
 
-  private errorOperator(id: ConnectorTaskId, config: Record<string, string>, sink: boolean, logger: Logger): RetryWithToleranceOperator {
+  private errorOperator(id: ConnectorTaskId, config: Record<string, string>, sink: boolean, logger: Logger, instruments: TaskInstruments): RetryWithToleranceOperator {
     const bool = (k: string) => (config[k] ?? 'false').trim().toLowerCase() === 'true';
     const reporters: ErrorReporter[] = [];
-    if (bool('errors.log.enable')) reporters.push(new LogReporter(logger, taskKey(id), bool('errors.log.include.messages')));
+    const counts = instruments.errors;
+    if (bool('errors.log.enable')) {
+      reporters.push(countedReporter(new LogReporter(logger, taskKey(id), bool('errors.log.include.messages')), () => counts.errorsLogged++, () => undefined));
+    }
     const dlq = config['errors.deadletterqueue.topic.name']?.trim();
     if (sink && dlq) {
       reporters.push(
-        new DeadLetterQueueReporter(this.deps.backend, this.deps.backend.producer({ clientId: `connector-dlq-producer-${taskKey(id)}`, properties: this.clientProperties('producer', config) }), {
+        countedReporter(new DeadLetterQueueReporter(this.deps.backend, this.deps.backend.producer({ clientId: `connector-dlq-producer-${taskKey(id)}`, properties: this.clientProperties('producer', config) }), {
           topic: dlq,
           replicationFactor: Number(config['errors.deadletterqueue.topic.replication.factor'] ?? '3'),
           contextHeadersEnable: bool('errors.deadletterqueue.context.headers.enable'),
           connector: id.connector,
           task: id.task,
-        }),
+        }), (ctx) => {
+          if (ctx.consumerRecord) counts.dlqProduceRequests++;
+        }, () => counts.dlqProduceFailures++),
       );
     }
-    return new RetryWithToleranceOperator(
+    const operator = new RetryWithToleranceOperator(
       {
         retryTimeoutMs: Number(config['errors.retry.timeout'] ?? '0'),
         retryDelayMaxMs: Number(config['errors.retry.delay.max.ms'] ?? '60000'),
@@ -279,6 +336,8 @@ export class Worker {
       },
       reporters,
     );
+    operator.metrics = counts;
+    return operator;
   }
 
   /** Stops tasks in parallel, waiting up to `task.shutdown.graceful.timeout.ms` for them. */
@@ -290,6 +349,7 @@ export class Worker {
         const ok = await t.awaitStop(this.deps.config.taskShutdownTimeoutMs);
         if (!ok) this.deps.logger.error({ task: taskKey(t.id) }, 'Graceful stop of task failed: it did not stop in time');
         this.tasks.delete(taskKey(t.id));
+        this.instruments.taskRemoved(t.id);
       }),
     );
   }
@@ -297,6 +357,15 @@ export class Worker {
   async stop(): Promise<void> {
     await this.stopTasks(this.taskIds());
     for (const name of this.connectorNames()) await this.stopConnector(name);
+    this.instruments.close();
+  }
+}
+
+function safeVersion(connector: Connector): string {
+  try {
+    return connector.version();
+  } catch {
+    return 'unknown';
   }
 }
 

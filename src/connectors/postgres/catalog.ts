@@ -11,10 +11,12 @@ const SYSTEM_SCHEMAS = /^(pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/i
 
 /** Table and column filters of the configuration (Debezium's anchored, case-insensitive regexes). */
 export class Filters {
-  constructor(private readonly cfg: PostgresConfig) {}
+  /** `alwaysIncluded`: `schema.table` ids captured whatever the filters say (the signal table). */
+  constructor(private readonly cfg: PostgresConfig, private readonly alwaysIncluded: readonly string[] = []) {}
 
   tableIncluded(schema: string, table: string): boolean {
     const c = this.cfg;
+    if (this.alwaysIncluded.length && this.alwaysIncluded.includes(`${schema}.${table}`)) return true;
     if (SYSTEM_SCHEMAS.test(schema)) return false;
     if (table === 'spatial_ref_sys') return false;
     if (c.schemaInclude.length && !c.schemaInclude.some((r) => r.test(schema))) return false;
@@ -44,6 +46,7 @@ export class Filters {
     for (const r of this.cfg.tableInclude) {
       for (const t of sorted) if (!out.includes(t) && r.test(`${t.schema}.${t.table}`)) out.push(t);
     }
+    for (const t of sorted) if (!out.includes(t) && this.alwaysIncluded.includes(`${t.schema}.${t.table}`)) out.push(t);
     return out;
   }
 }

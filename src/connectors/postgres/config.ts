@@ -2,6 +2,7 @@
  * The connector's configuration: Debezium's key names and defaults (specs/debezium-postgres.md §4), one
  * ConfigDef for validation and REST listings, and a typed view (`PostgresConfig`) used by the task.
  */
+import type { PgTlsSettings } from './tls.js';
 import { ConfigDef, type ParsedConfig, Password, Validators, invalid } from '../../connect/api/config-def.js';
 import { ConfigException } from '../../connect/errors.js';
 
@@ -55,8 +56,12 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'database.user', type: 'STRING', importance: 'HIGH', group: conn, documentation: 'Name of the database user to be used when connecting to the database.' });
   d.define({ name: 'database.password', type: 'PASSWORD', defaultValue: null, importance: 'HIGH', group: conn, documentation: 'Password of the database user to be used when connecting to the database.' });
   d.define({ name: 'database.dbname', type: 'STRING', importance: 'HIGH', group: conn, documentation: 'The name of the database from which the connector should capture changes.' });
-  d.define({ name: 'database.sslmode', type: 'STRING', defaultValue: 'prefer', validator: Validators.inIgnoreCase('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'), group: conn, documentation: 'Whether to use an encrypted connection to the server.' });
-  d.define({ name: 'database.sslrootcert', type: 'STRING', defaultValue: null, group: conn, documentation: 'File containing the root certificate(s) against which the server is validated.' });
+  d.define({ name: 'database.sslmode', type: 'STRING', defaultValue: 'prefer', validator: Validators.inIgnoreCase('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'), group: conn, documentation: "Whether to use an encrypted connection to Postgres: 'disable' (unencrypted); 'allow' (unencrypted first, encrypted if the server rejects that); 'prefer' (encrypted first, unencrypted if the server offers no TLS or rejects it); 'require' (encrypted, certificate not checked, as in pgjdbc); 'verify-ca' (encrypted, certificate checked against database.sslrootcert); 'verify-full' (like verify-ca, and the certificate must name database.hostname)." });
+  d.define({ name: 'database.sslrootcert', type: 'STRING', defaultValue: null, group: conn, documentation: 'File containing the root certificate(s) against which the server is validated (PEM; \'system\' for the system\'s trusted CAs). Default ~/.postgresql/root.crt for verify-ca/verify-full.' });
+  d.define({ name: 'database.sslcert', type: 'STRING', defaultValue: null, group: conn, documentation: 'File containing the SSL Certificate for the client (PEM). Default ~/.postgresql/postgresql.crt when it exists.' });
+  d.define({ name: 'database.sslkey', type: 'STRING', defaultValue: null, group: conn, documentation: 'File containing the SSL private key for the client: PEM, DER PKCS#8 (.pk8) or PKCS#12 (.p12/.pfx, which then also holds the certificate).' });
+  d.define({ name: 'database.sslpassword', type: 'PASSWORD', defaultValue: null, group: conn, documentation: 'Password to access the client private key from the file specified by \'database.sslkey\'.' });
+  d.define({ name: 'database.sslfactory', type: 'STRING', defaultValue: null, group: conn, documentation: 'A name of class that creates SSL Sockets (pgjdbc). Accepted and ignored: certificate checks follow database.sslmode.' });
   d.define({ name: 'database.tcpKeepAlive', type: 'BOOLEAN', defaultValue: true, group: conn, documentation: 'Enable or disable TCP keep-alive probe.' });
   d.define({ name: 'database.initial.statements', type: 'STRING', defaultValue: null, group: conn, documentation: 'Semicolon-separated SQL statements executed when a JDBC connection is established (not the replication connection).' });
   d.define({ name: 'plugin.name', type: 'STRING', defaultValue: 'decoderbufs', validator: Validators.inIgnoreCase('decoderbufs', 'pgoutput'), group: conn, documentation: 'The name of the logical decoding plugin. Only pgoutput is implemented; decoderbufs is accepted and pgoutput used instead.' });
@@ -116,6 +121,16 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'heartbeat.action.query', type: 'STRING', defaultValue: null, group: rt, documentation: 'SQL run on each heartbeat.' });
   d.define({ name: 'errors.max.retries', type: 'INT', defaultValue: -1, validator: Validators.atLeast(-1), group: rt, documentation: 'Retries on retriable errors before failing (-1 = unlimited, 0 = none).' });
   d.define({ name: 'retriable.restart.connector.wait.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(0), group: rt, documentation: 'Time to wait before reconnecting after a retriable error.' });
+  // Signals and incremental snapshots (read by signals/signal-config.ts).
+  const sig = 'Signals';
+  d.define({ name: 'signal.data.collection', type: 'STRING', defaultValue: null, group: sig, documentation: 'The signal table (schema.table, columns id, type, data); always captured. INSERTs into it are signals (source channel) and it receives the incremental snapshot watermarks.' });
+  d.define({ name: 'signal.enabled.channels', type: 'LIST', defaultValue: 'source', group: sig, documentation: 'Channels signals are read from: source (the signal table) and file (signal.file).' });
+  d.define({ name: 'signal.file', type: 'STRING', defaultValue: 'file-signals.txt', group: sig, documentation: 'The file the file channel reads signals from (one JSON signal per line; emptied after reading).' });
+  d.define({ name: 'signal.poll.interval.ms', type: 'LONG', defaultValue: 5000, validator: Validators.atLeast(1), group: sig, documentation: 'How often the file channel is read.' });
+  d.define({ name: 'incremental.snapshot.chunk.size', type: 'INT', defaultValue: 1024, validator: Validators.atLeast(1), group: sig, documentation: 'Rows read per incremental snapshot chunk.' });
+  d.define({ name: 'incremental.snapshot.watermarking.strategy', type: 'STRING', defaultValue: 'insert_insert', validator: Validators.inIgnoreCase('insert_insert', 'insert_delete'), group: sig, documentation: 'How chunk windows are marked in the signal table: insert_insert (open and close rows) or insert_delete (the open row is deleted to close).' });
+  d.define({ name: 'incremental.snapshot.allow.schema.changes', type: 'BOOLEAN', defaultValue: false, group: sig, documentation: 'Detect schema changes during an incremental snapshot (not supported here; accepted for compatibility).' });
+  d.define({ name: 'read.only', type: 'BOOLEAN', defaultValue: false, group: sig, documentation: 'Read-only incremental snapshots without writes to a signal table (not supported here).' });
   cached = d;
   return d;
 }
@@ -132,7 +147,14 @@ export interface KeyColumnRule {
 
 export interface PostgresConfig {
   topicPrefix: string;
-  connection: { host: string; port: number; user: string; password?: string; database: string; sslmode: string; sslrootcert: string | null; keepAlive: boolean };
+  connection: {
+    host: string;
+    port: number;
+    user: string;
+    password?: string;
+    database: string;
+    keepAlive: boolean;
+  } & PgTlsSettings; // database.sslmode (lower case) and the TLS files; read by tls.ts (resolvePgTls)
   initialStatements: string[];
   pluginNameRequested: string;
   slotName: string;
@@ -235,6 +257,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     if (i > 0) streamParams[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
   }
   const pw = c.getPassword('database.password');
+  const sslPw = c.getPassword('database.sslpassword');
   return {
     topicPrefix: c.getString('topic.prefix')!,
     connection: {
@@ -245,6 +268,10 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
       database: c.getString('database.dbname')!,
       sslmode: c.getString('database.sslmode')!.toLowerCase(),
       sslrootcert: c.getString('database.sslrootcert'),
+      sslcert: c.getString('database.sslcert'),
+      sslkey: c.getString('database.sslkey'),
+      sslpassword: sslPw instanceof Password ? sslPw.value : null,
+      sslfactory: c.getString('database.sslfactory'),
       keepAlive: c.getBoolean('database.tcpKeepAlive'),
     },
     initialStatements: splitStatements(c.getString('database.initial.statements')),

@@ -21,6 +21,7 @@ import { estimateRecordBytes } from './change-queue.js';
 import { snapshotOffsetMap } from './offsets.js';
 import type { Lsn, TupleValue } from './pgoutput/decoder.js';
 import type { SnapshotMarker, SourceFields } from './source-info.js';
+import type { SnapshotMetrics } from './metrics.js';
 import type { TableSchema } from './table-schema.js';
 import { parseTimestamp } from './types/temporal.js';
 
@@ -39,6 +40,8 @@ export interface SnapshotContext {
   emit(records: SourceRecord[], bytes: number): Promise<void>;
   stopped(): boolean;
   log: Logger;
+  /** Debezium's snapshot metrics (RowsScanned, RemainingTableCount, ...), updated per fetched batch. */
+  metrics?: SnapshotMetrics;
 }
 
 /** Part of a table read by one cursor: all of it, or the pages [fromPage, toPage) (toPage null = to the end). */
@@ -82,6 +85,7 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
     const txId = Number(row0.xid);
     const tsUs = parseTimestamp(row0.ts);
     log.info({ tables: ctx.tables.map((t) => t.id), lsn: ctx.lsn, threads }, 'Snapshot started');
+    ctx.metrics?.started(ctx.tables.map((t) => t.id));
 
     const units = await planUnits(client, cfg, ctx.tables, threads);
     const emitter = new MarkerEmitter(ctx, txId, tsUs, threads === 1);
@@ -103,13 +107,18 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
         await readUnit(conn, unit, `dbz_snapshot_${cursorSeq++}`, ctx, emitter, log);
       }
     }));
-    if (ctx.stopped()) return { rows: emitter.total };
+    if (ctx.stopped()) {
+      ctx.metrics?.abort();
+      return { rows: emitter.total };
+    }
     await emitter.finish();
     await client.query('COMMIT');
     for (const c of extra) await c.query('COMMIT').catch(() => {});
     log.info({ rows: emitter.total }, 'Snapshot completed');
+    ctx.metrics?.finished();
     return { rows: emitter.total };
   } catch (e) {
+    ctx.metrics?.abort();
     await client.query('ROLLBACK').catch(() => {});
     throw e;
   } finally {
@@ -167,6 +176,7 @@ async function readUnit(conn: pg.Client, unit: Unit, cursor: string, ctx: Snapsh
   }
   await conn.query(`CLOSE ${cursor}`);
   if (--t.unitsLeft === 0 && !ctx.stopped()) {
+    ctx.metrics?.tableCompleted(t.schema.id, t.rows);
     const secs = (Date.now() - t.started) / 1000;
     log.info({ table: t.schema.id, rows: t.rows, seconds: secs, rowsPerSecond: secs > 0 ? Math.round(t.rows / secs) : t.rows }, 'Snapshot of table finished');
     await emitter.tableDone(t);
@@ -200,6 +210,7 @@ class MarkerEmitter {
     }
     t.rows += batch.length;
     this.total += batch.length;
+    this.ctx.metrics?.rows(t.schema.id, batch.length, t.rows);
     if (out.length) await this.ctx.emit(out, estimateRowsBytes(batch));
   }
 

@@ -50,6 +50,8 @@ export interface SourceFields {
   lastCommitLsn: number | null;
   origin: string | null;
   originLsn: number | null;
+  /** Element 1 of `sequence` when it differs from `lsn` (incremental snapshot reads: lsn null, the stream position in sequence). */
+  sequenceLsn?: number | null;
 }
 
 /** Builds source Structs for one connector (the constant fields are fixed once). */
@@ -76,7 +78,7 @@ export class SourceInfoBuilder {
       Math.floor(f.tsUs / 1000),
       f.snapshot,
       this.dbName,
-      this.sequence(f.lastCommitLsn, f.lsn),
+      this.sequence(f.lastCommitLsn, f.sequenceLsn === undefined ? f.lsn : f.sequenceLsn),
       f.tsUs,
       this.lastTsNs,
       f.schema,

@@ -24,6 +24,9 @@ export interface ResumePoint {
   midTransaction: boolean;
 }
 
+/** Sees each emitted change of a captured table (incremental snapshots: signals and window dedup). */
+export type ChangeObserver = (table: TableSchema, op: 'c' | 'u' | 'd', oldTuple: TupleValue[] | null, newTuple: TupleValue[] | null, offset: SourceMap) => void;
+
 /** Resolves a RELATION message to the table's schema, or null when the table is not captured. */
 export type RelationResolver = (rel: RelationMessage) => Promise<TableSchema | null>;
 
@@ -101,8 +104,18 @@ export class StreamProcessor {
     return this.currentOffset()!;
   }
 
+  /** Incremental snapshots: see a captured change (signals, window dedup) and add their keys to offsets. */
+  changeObserver: ChangeObserver | null = null;
+  offsetDecorator: ((m: SourceMap) => SourceMap) | null = null;
+
   /** The current offset (for heartbeats), or null before anything was processed. */
   currentOffset(): SourceMap | null {
+    const m = this.plainOffset();
+    return m && this.offsetDecorator ? this.offsetDecorator(m) : m;
+  }
+
+  /** The stream's offset without incremental snapshot keys. */
+  plainOffset(): SourceMap | null {
     if (!this.lastType) return null;
     return streamOffsetMap({
       lsn: this.lastLsn, lsnProc: this.lastLsnProc, lsnCommit: this.lastCommitLsn, txId: this.lastTxId,
@@ -253,6 +266,7 @@ export class StreamProcessor {
       out.push(del);
       if (this.cfg.tombstonesOnDelete) out.push(this.events.tombstone(del));
     }
+    this.changeObserver?.(table, op, oldTuple, newTuple, off);
     this.maybeHeartbeat(out);
     return out;
   }

@@ -9,6 +9,7 @@ import { type ChangeQueue, estimateRecordBytes } from './change-queue.js';
 import type { PostgresConfig } from './config.js';
 import { type Lsn, type PgOutputMessage, decodePgOutput } from './pgoutput/decoder.js';
 import { ReplicationConnection, type PgConnectionOptions } from './replication-connection.js';
+import type { StreamingMetrics } from './metrics.js';
 import type { StreamProcessor } from './stream-processor.js';
 
 /** Decoded messages waiting for the processor before the socket is paused (small: they are short-lived). */
@@ -25,6 +26,10 @@ export interface StreamerOptions {
   initialConnection: ReplicationConnection | null;
   /** True when every record handed out so far has been committed (written and its offset flushed). */
   allDelivered(): boolean;
+  /** Incremental snapshots: work the stream must wait for before its next message (a chunk being read), or null. */
+  beforeMessage?: () => Promise<void> | null;
+  /** Debezium's streaming metrics, updated per decoded message. */
+  metrics?: StreamingMetrics;
 }
 
 export class Streamer {
@@ -84,6 +89,7 @@ export class Streamer {
     });
     try {
       await this.startOn(repl, startLsn, mySession);
+      if (this.o.metrics) this.o.metrics.connected = true;
     } catch (e) {
       this.sessionEnded = null;
       this.repl = null;
@@ -126,6 +132,7 @@ export class Streamer {
 
   private endSession(e: Error | null): void {
     this.session++;
+    if (this.o.metrics) this.o.metrics.connected = false;
     const end = this.sessionEnded;
     this.sessionEnded = null;
     end?.(e);
@@ -134,15 +141,21 @@ export class Streamer {
   /** Processes queued messages in order; waits for room in the change queue (backpressure). */
   private async drain(session: number): Promise<void> {
     this.draining = true;
-    const { processor, queue } = this.o;
+    const { processor, queue, metrics } = this.o;
     try {
       while (this.inboxHead < this.inbox.length && session === this.session) {
+        const pending = this.o.beforeMessage?.();
+        if (pending) {
+          await pending;
+          if (session !== this.session) return;
+        }
         const { msg, lsn, bytes } = this.inbox[this.inboxHead];
         this.inbox[this.inboxHead++] = undefined as unknown as (typeof this.inbox)[number]; // collectable once processed
         if (processor.needsResolve(msg) && msg.tag === 'relation') await processor.resolveRelation(msg);
         if (session !== this.session) return;
         const records = processor.process(msg, lsn);
         if (records.length) queue.push(records, estimateRecordBytes(bytes));
+        metrics?.onMessage(msg, lsn);
         if (queue.full) await queue.waitForSpace();
         if (this.inboxHead > 4096) {
           this.inbox = this.inbox.slice(this.inboxHead);

@@ -4,7 +4,6 @@
  * hands batches from the bounded queue to `poll()`. LSNs are confirmed to the server only from `commit()`,
  * i.e. for offsets whose records the runtime has durably written.
  */
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { getLogger } from '../../connect/logging.js';
@@ -12,13 +11,16 @@ import { SourceTask, type CommittedOffset } from '../../connect/api/connector.js
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { ConnectException } from '../../connect/errors.js';
 import { Filters, listCapturedTables, readTableInfo } from './catalog.js';
-import { ChangeQueue } from './change-queue.js';
+import { ChangeQueue, estimateRecordBytes } from './change-queue.js';
 import { type PostgresConfig, parsePostgresConfig } from './config.js';
 import { EventFactory } from './events.js';
+import { SnapshotMetrics, StreamingMetrics, registerPostgresMetrics } from './metrics.js';
 import { type LoadedOffset, flushLsnOf, loadOffset, sourcePartition } from './offsets.js';
 import { type Lsn, parseLsn } from './pgoutput/decoder.js';
-import { type CreatedSlot, type PgConnectionOptions, ReplicationConnection, newClient } from './replication-connection.js';
+import { type CreatedSlot, type PgConnectionOptions, ReplicationConnection, newClient, pgConnectionOptions } from './replication-connection.js';
 import { runSnapshot } from './snapshot.js';
+import { parseSignalConfig } from './signals/signal-config.js';
+import { type SignalSupport, attachSignals, signalTableIds } from './signals/wiring.js';
 import { checkReplicationRights, checkWalLevel, dropSlot, ensurePublication, explainConnectError, readSlot } from './slot-manager.js';
 import { CONNECTOR_VERSION } from './source-info.js';
 import { type ResumePoint, StreamProcessor, tableInfoFromRelation } from './stream-processor.js';
@@ -38,6 +40,8 @@ export class PostgresSourceTask extends SourceTask {
   private queue!: ChangeQueue;
   private streamer: Streamer | null = null;
   private processor: StreamProcessor | null = null;
+  /** Signals and incremental snapshots (signals/wiring.ts), when configured. */
+  private signals: SignalSupport | null = null;
   private background: Promise<void> | null = null;
   private error: Error | null = null;
   private stopping = false;
@@ -46,6 +50,9 @@ export class PostgresSourceTask extends SourceTask {
   /** The offset of the last record handed to the runtime, and of the last one it committed (see allDelivered). */
   private lastPolledKey: string | null = null;
   private lastCommittedKey: string | null = null;
+  /** Debezium's snapshot and streaming metrics, published through `context.metrics` when the worker has them. */
+  readonly snapshotMetrics = new SnapshotMetrics();
+  readonly streamingMetrics = new StreamingMetrics();
 
   version(): string {
     return CONNECTOR_VERSION;
@@ -60,6 +67,7 @@ export class PostgresSourceTask extends SourceTask {
       this.log.info(`plugin.name=${cfg.pluginNameRequested} is not available here; using pgoutput (the built-in logical decoding plugin)`);
     }
     this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize, cfg.maxQueueSizeInBytes);
+    if (this.context?.metrics) registerPostgresMetrics(this.context.metrics, cfg.topicPrefix, this.snapshotMetrics, this.streamingMetrics, () => this.queue);
     const conn = this.connectionOptions();
     const client = newClient(conn);
     client.on('error', (e) => this.clientLost(client, e));
@@ -77,11 +85,13 @@ export class PostgresSourceTask extends SourceTask {
       await checkReplicationRights(client, cfg.connection.user);
       const registry = new TypeRegistry();
       await registry.load(client);
-      const filters = new Filters(cfg);
+      const signalCfg = parseSignalConfig(props);
+      const filters = new Filters(cfg, signalTableIds(signalCfg));
       const events = new EventFactory(cfg, String(this.context?.taskId?.task ?? 0));
       const serverVersion = Number(((await client.query('SHOW server_version_num')).rows[0] as { server_version_num: string }).server_version_num);
 
-      const offset = loadOffset((await this.context?.offsetStorageReader?.offset(sourcePartition(cfg.topicPrefix))) ?? null);
+      const storedOffset = (await this.context?.offsetStorageReader?.offset(sourcePartition(cfg.topicPrefix))) ?? null;
+      const offset = loadOffset(storedOffset);
       const captured = await listCapturedTables(client, filters);
       await ensurePublication(client, cfg, captured, this.log);
 
@@ -151,12 +161,28 @@ export class PostgresSourceTask extends SourceTask {
         };
       }
       this.processor = processor;
+      this.signals = attachSignals({
+        cfg, sig: signalCfg, events, log: this.log, processor, filters, registry, storedOffset,
+        metadataClient: () => this.metadataClient(),
+        connect: async () => {
+          const c = newClient(this.connectionOptions());
+          await c.connect();
+          for (const stmt of cfg.initialStatements) await c.query(stmt);
+          return c;
+        },
+        emit: (records) => {
+          this.queue.pushAll(records, records.length * estimateRecordBytes(256));
+          return this.queue.waitForSpace();
+        },
+      });
       const pluginOptions: Record<string, string> = { proto_version: '1', publication_names: cfg.publicationName };
       if (serverVersion >= 140000) pluginOptions.messages = 'true';
       Object.assign(pluginOptions, cfg.slotStreamParams);
       this.streamer = new Streamer({
         cfg, connection: conn, queue: this.queue, processor, pluginOptions, log: this.log, initialConnection: repl,
         allDelivered: () => this.queue.size === 0 && this.lastPolledKey === this.lastCommittedKey,
+        beforeMessage: () => this.signals?.beforeMessage() ?? null,
+        metrics: this.streamingMetrics,
       });
       repl = null;
 
@@ -202,14 +228,9 @@ export class PostgresSourceTask extends SourceTask {
     return client;
   }
 
+  /** Every connection of the task (metadata, snapshot, replication), with the `database.ssl*` settings. */
   private connectionOptions(): PgConnectionOptions {
-    const c = this.cfg.connection;
-    let ssl: PgConnectionOptions['ssl'] = false;
-    if (c.sslmode === 'require') ssl = { rejectUnauthorized: false };
-    else if (c.sslmode === 'verify-ca' || c.sslmode === 'verify-full') {
-      ssl = { rejectUnauthorized: true, ca: c.sslrootcert ? readFileSync(c.sslrootcert, 'utf8') : undefined, checkServerIdentity: c.sslmode === 'verify-ca' ? () => undefined : undefined };
-    }
-    return { host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, ssl, keepAlive: c.keepAlive };
+    return pgConnectionOptions(this.cfg.connection);
   }
 
   private decideSnapshot(offset: LoadedOffset | null, restartLsn: Lsn | null, slotExists: boolean): boolean {
@@ -260,6 +281,7 @@ export class PostgresSourceTask extends SourceTask {
               return c;
             },
             stopped: () => this.stopping,
+            metrics: this.snapshotMetrics,
             emit: (records, bytes) => {
               this.queue.pushAll(records, bytes);
               return this.queue.waitForSpace();
@@ -280,6 +302,7 @@ export class PostgresSourceTask extends SourceTask {
         return;
       }
       if (this.pendingConfirm) this.streamer!.confirm(this.pendingConfirm);
+      this.signals?.start();
       await this.streamer!.run(startLsn);
     } catch (e) {
       if (!this.stopping) this.fail(e as Error);
@@ -332,6 +355,7 @@ export class PostgresSourceTask extends SourceTask {
     this.stopping = true;
     this.queue?.interrupt();
     await this.streamer?.stop();
+    await this.signals?.stop();
     // Wait for the background loop, at most 10 s; the timer must not keep the process alive afterwards.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.background, new Promise((r) => (timer = setTimeout(r, 10_000)))]);

@@ -4,9 +4,11 @@
  * `errors.retry.delay.max.ms`, for at most `errors.retry.timeout`), and with `errors.tolerance=all` reports a
  * failed record (log, dead-letter queue) and skips it; with `none` it fails the task.
  */
+import { ConversionPending } from '../../api/converter.js';
 import { ConnectException } from '../../errors.js';
 import type { SourceRecord } from '../../data/records.js';
 import type { ConsumedRecord } from '../../topics/types.js';
+import type { ErrorHandlingCounters } from '../../metrics/task-metrics.js';
 
 export type Stage =
   | 'KEY_CONVERTER'
@@ -66,6 +68,8 @@ export class RetryWithToleranceOperator {
   private readonly pending = new Set<Promise<void>>();
   private failures = 0;
   private stopped = false;
+  /** `task-error-metrics` counters, when the worker keeps metrics. */
+  metrics: ErrorHandlingCounters | null = null;
 
   constructor(
     private readonly settings: ToleranceSettings,
@@ -84,27 +88,41 @@ export class RetryWithToleranceOperator {
 
   /**
    * Runs a synchronous stage (converter, transform). On failure: tolerated -> reported and SKIP; retriable
-   * with retries configured -> throws RetryNeeded; otherwise throws ToleranceExceededError.
+   * with retries configured -> throws RetryNeeded; otherwise throws ToleranceExceededError. A converter
+   * waiting for I/O (ConversionPending) is not a failure: it is passed on for the caller to await.
    */
   run<T>(stage: Stage, executingClass: string, fn: () => T, extra: Partial<ProcessingContext> = {}): T | Skip {
     try {
       return fn();
     } catch (e) {
+      if (e instanceof ConversionPending) throw e;
       if (isRetriable(e) && this.settings.retryTimeoutMs !== 0) throw new RetryNeeded(e);
       return this.fail({ ...extra, stage, executingClass, error: asError(e) });
     }
   }
 
-  /** Runs a stage that may be asynchronous, with retries of RetriableExceptions. */
+  /**
+   * Runs a stage that may be asynchronous, with retries of RetriableExceptions (also when `fn` ran a
+   * synchronous stage that signalled RetryNeeded), waiting for converters' I/O (ConversionPending).
+   */
   async runAsync<T>(stage: Stage, executingClass: string, fn: () => T | Promise<T>, extra: Partial<ProcessingContext> = {}): Promise<T | Skip> {
     const deadline = this.settings.retryTimeoutMs < 0 ? Infinity : Date.now() + this.settings.retryTimeoutMs;
     let delay = INITIAL_RETRY_DELAY_MS;
     for (;;) {
       try {
         return await fn();
-      } catch (e) {
+      } catch (thrown) {
+        if (thrown instanceof ConversionPending) {
+          await thrown.ready;
+          continue;
+        }
+        const e = thrown instanceof RetryNeeded ? thrown.original : thrown;
         if (!isRetriable(e) || this.stopped || Date.now() + delay > deadline) {
           return this.fail({ ...extra, stage, executingClass, error: asError(e) });
+        }
+        if (this.metrics) {
+          this.metrics.recordFailures++;
+          this.metrics.retries++;
         }
         await this.sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
         delay = Math.min(delay * 2, this.settings.retryDelayMaxMs);
@@ -137,7 +155,14 @@ export class RetryWithToleranceOperator {
   }
 
   private fail(context: ProcessingContext): Skip {
+    const m = this.metrics;
+    if (m) {
+      m.recordFailures++;
+      m.recordErrors++;
+      m.lastErrorTimestamp = Date.now();
+    }
     if (this.settings.tolerance !== 'all') throw new ToleranceExceededError(context.error);
+    if (m) m.recordsSkipped++;
     this.failures++;
     for (const reporter of this.reporters) {
       const p = reporter.report(context).finally(() => this.pending.delete(p));
