@@ -58,7 +58,18 @@ function base64(bytes: Uint8Array): string {
 }
 
 function integerText(n: number): string {
-  return n < 1e21 && n > -1e21 ? String(n) : BigInt(n).toString();
+  if (n >= 1e9 || n <= -1e9) {
+    // Timestamps (ms, µs) and LSNs are beyond V8's small integers, where String(n) takes its slow
+    // double-to-text path (~3x slower); two small halves print fast. Exact up to 2^53.
+    if (n < 9007199254740992 && n > -9007199254740992) {
+      const abs = n < 0 ? -n : n;
+      const hi = Math.floor(abs / 1e9);
+      const lo = String(abs - hi * 1e9);
+      return (n < 0 ? '-' : '') + String(hi) + '000000000'.slice(lo.length) + lo;
+    }
+    return n < 1e21 && n > -1e21 ? String(n) : BigInt(n).toString();
+  }
+  return String(n);
 }
 
 /** Jackson writes non-finite numbers as strings (QUOTE_NON_NUMERIC_NUMBERS). */
@@ -208,13 +219,13 @@ export class JsonWriter {
         return this.decimalNumeric ? javaBigDecimalString(value) : '"' + base64(Decimal.fromLogical(schema, value)) + '"';
       case ConnectDate.LOGICAL_NAME:
         if (!(value instanceof Date)) throw new DataException(`Invalid type for Date, expected Date but was ${javaClassOf(value)}`);
-        return String(ConnectDate.fromLogical(schema, value));
+        return integerText(ConnectDate.fromLogical(schema, value));
       case ConnectTime.LOGICAL_NAME:
         if (!(value instanceof Date)) throw new DataException(`Invalid type for Time, expected Date but was ${javaClassOf(value)}`);
         return String(ConnectTime.fromLogical(schema, value));
       case ConnectTimestamp.LOGICAL_NAME:
         if (!(value instanceof Date)) throw new DataException(`Invalid type for Timestamp, expected Date but was ${javaClassOf(value)}`);
-        return String(ConnectTimestamp.fromLogical(schema, value));
+        return integerText(ConnectTimestamp.fromLogical(schema, value));
       default:
         return undefined;
     }

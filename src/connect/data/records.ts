@@ -71,7 +71,23 @@ export class SourceRecord implements ConnectRecord<SourceRecord> {
   readonly sourcePartition: SourceMap | null;
   readonly sourceOffset: SourceMap | null;
 
-  constructor(f: SourceRecordFields) {
+  constructor(f: SourceRecordFields);
+  /** A copy of `f` with another value (see `withValue`): no intermediate fields object on this hot path. */
+  constructor(f: SourceRecord, valueSchema: Schema | null, value: unknown);
+  constructor(f: SourceRecordFields | SourceRecord, valueSchema?: Schema | null, value?: unknown) {
+    if (f instanceof SourceRecord) {
+      this.topic = f.topic;
+      this.kafkaPartition = f.kafkaPartition;
+      this.keySchema = f.keySchema;
+      this.key = f.key;
+      this.valueSchema = valueSchema ?? null;
+      this.value = value ?? null;
+      this.timestamp = f.timestamp;
+      this.headersOrNull = f.headersOrNull === null || f.headersOrNull.isEmpty() ? null : f.headersOrNull.duplicate();
+      this.sourcePartition = f.sourcePartition;
+      this.sourceOffset = f.sourceOffset;
+      return;
+    }
     this.topic = f.topic;
     this.kafkaPartition = f.kafkaPartition ?? null;
     this.keySchema = f.keySchema ?? null;
@@ -105,18 +121,7 @@ export class SourceRecord implements ConnectRecord<SourceRecord> {
   }
 
   withValue(valueSchema: Schema | null, value: unknown): SourceRecord {
-    return new SourceRecord({
-      topic: this.topic,
-      kafkaPartition: this.kafkaPartition,
-      keySchema: this.keySchema,
-      key: this.key,
-      valueSchema,
-      value,
-      timestamp: this.timestamp,
-      headers: this.headersOrNull === null || this.headersOrNull.isEmpty() ? undefined : this.headersOrNull.duplicate(),
-      sourcePartition: this.sourcePartition,
-      sourceOffset: this.sourceOffset,
-    });
+    return new SourceRecord(this, valueSchema, value);
   }
 }
 

@@ -313,3 +313,16 @@ describe('headers and config', () => {
     assert.throws(() => converter({ 'decimal.format': 'HEX' }), /String must be one of \(case insensitive\): BASE64, NUMERIC/);
   });
 });
+
+describe('large integers print exactly (the split fast path for timestamps and LSNs)', () => {
+  test('int64 and Timestamp values around the 1e9 split and 2^53', () => {
+    const json = new JsonConverter();
+    json.configure({ 'schemas.enable': 'false' }, false);
+    const text = (v: number) => json.fromConnectData('t', Schema.INT64_SCHEMA, v)!.toString();
+    for (const v of [0, 7, -7, 999_999_999, 1_000_000_000, -1_000_000_000, 1_000_000_001, 1_700_000_000_123, 1_700_000_000_123_456, -1_700_000_000_123_456, 9_007_199_254_740_991, -9_007_199_254_740_991, 1e18]) {
+      assert.equal(text(v), BigInt(v).toString(), String(v));
+    }
+    const ts = json.fromConnectData('t', ConnectTimestamp.SCHEMA, new Date(1_700_000_000_007))!.toString();
+    assert.equal(ts, '1700000000007');
+  });
+});
