@@ -189,6 +189,7 @@ export function debeziumGauges(metrics: ConnectMetrics, connector: string): Reco
       out['SnapshotRowsScanned'] = value(g.read('RowsScanned'));
       out['RemainingTableCount'] = value(g.read('RemainingTableCount'));
       out['TotalTableCount'] = value(g.read('TotalTableCount'));
+      out['SnapshotRowsEstimated'] = value(g.read('RowsEstimated'));
     }
   }
   return out;

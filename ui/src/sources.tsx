@@ -8,6 +8,7 @@
 import { api, connectorsExpanded, enc, history, usePoll, type SourcePoint } from './api.js';
 import { LineChart } from './charts.js';
 import { ErrorBanner, Notice, StateBadge, bytes, num, shortClass } from './widgets.js';
+import { snapshotProgress } from './progress.js';
 
 interface SourceChart {
   key: string;
@@ -94,7 +95,7 @@ function SourceCard({ name, cls, state, points, theme }: { name: string; cls: st
         <dt>Topics</dt>
         <dd>{topics.data?.[name]?.topics.join(', ') || '–'}</dd>
         <dt>Snapshot</dt>
-        <dd>{offset ? (snapshotting ? 'in progress' : 'done or not needed') : 'no offsets committed yet'}</dd>
+        <dd>{snapshotProgress(points) ?? (offset ? (snapshotting ? 'in progress' : 'done or not needed') : 'no offsets committed yet')}</dd>
         {isPostgres && (
           <>
             <dt>Slot</dt>

@@ -19,6 +19,8 @@ export class SnapshotMetrics {
   readonly remaining = new Set<string>();
   /** Rows read so far, per table (`schema.table`). */
   readonly rowsScanned = new Map<string, number>();
+  /** The planner's row estimate per table (pg_class.reltuples) at snapshot start: the console's ETA. */
+  readonly rowsEstimated = new Map<string, number>();
   eventsSeen = 0;
   lastEventMs = -1;
 
@@ -32,6 +34,11 @@ export class SnapshotMetrics {
     this.remaining.clear();
     for (const t of tables) this.remaining.add(t);
     this.rowsScanned.clear();
+    this.rowsEstimated.clear();
+  }
+
+  estimate(table: string, rows: number): void {
+    this.rowsEstimated.set(table, rows);
   }
 
   /** A batch of rows of `table` was read; `total` rows of it so far. */
@@ -147,6 +154,7 @@ export function registerPostgresMetrics(
       .gauge('TotalTableCount', () => snapshot.captured.length, 'The total number of tables that are being included in the snapshot.')
       .gauge('RemainingTableCount', () => snapshot.remaining.size, 'The number of tables that the snapshot has yet to copy.')
       .keyed('RowsScanned', 'table', () => snapshot.rowsScanned, 'The number of rows scanned so far, per table.')
+      .keyed('RowsEstimated', 'table', () => snapshot.rowsEstimated, 'tsconnect: the planner estimate of each table\'s rows (pg_class.reltuples) when the snapshot started.')
       .gauge('TotalNumberOfEventsSeen', () => snapshot.eventsSeen, 'The total number of events that this connector has seen since the last start or metrics reset.')
       .gauge('MilliSecondsSinceLastEvent', () => sinceLast(snapshot.lastEventMs), 'The number of milliseconds since the connector has read and processed the most recent event.'),
   );

@@ -88,6 +88,7 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
     ctx.metrics?.started(ctx.tables.map((t) => t.id));
 
     const units = await planUnits(client, cfg, ctx.tables, threads);
+    for (const u of units) ctx.metrics?.estimate(u.table.schema.id, u.table.estimate);
     const emitter = new MarkerEmitter(ctx, txId, tsUs, threads === 1);
 
     const connections: pg.Client[] = [client];

@@ -269,6 +269,9 @@ describe('web console', () => {
     await eventually('slot info', async () => (/debezium · active · retains \d/.test(await card.locator('.facts').innerText()) ? true : undefined), 20_000);
     for (const r of split.train2.slice(60, 70)) await db.query(irisInsert('iris_train', r));
     await eventually('the rate chart', async () => ((await card.locator('.chart').count()) >= 2 ? true : undefined), 20_000);
+    // Debezium's gauges from the worker metrics: the lag behind the database and the events rate.
+    await eventually('the lag chart', async () => ((await card.locator('h4', { hasText: 'Lag behind the database' }).count()) === 1 ? true : undefined), 20_000);
+    await eventually('the events chart', async () => ((await card.locator('h4', { hasText: 'Change events per second' }).count()) === 1 ? true : undefined), 20_000);
     const slot = await restJson<{ found: boolean; retainedWalBytes: number }>(`${worker.url}/ui/api/connectors/${IRIS_SOURCE}/slot`);
     assert.equal(slot.status, 200);
     assert.equal(slot.body.found, true);
