@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { ConnectException, RetriableException } from '../../connect/errors.js';
-import { type ChangeQueue, estimateRecordBytes } from './change-queue.js';
+import { type ChangeQueue, STREAM_QUEUE_FILL, estimateRecordBytes } from './change-queue.js';
 import type { PostgresConfig } from './config.js';
 import { type Lsn, type PgOutputMessage, decodePgOutput } from './pgoutput/decoder.js';
 import { ReplicationConnection, type PgConnectionOptions } from './replication-connection.js';
@@ -120,7 +120,7 @@ export class Streamer {
           if (this.confirmTarget > 0 && !cfg.lsnFlushManual) repl.confirm(this.confirmTarget);
         }
         this.inbox.push({ msg, lsn: dataStart, bytes: payload.length });
-        if (this.inbox.length - this.inboxHead > INBOX_HIGH_WATER || this.o.queue.full) repl.pause();
+        if (this.inbox.length - this.inboxHead > INBOX_HIGH_WATER || this.o.queue.fullAt(STREAM_QUEUE_FILL)) repl.pause();
         if (!this.draining) void this.drain(mySession);
       },
       onEnd: (e) => this.endSession(e ?? new RetriableException('Replication stream ended')),
@@ -156,13 +156,13 @@ export class Streamer {
         const records = processor.process(msg, lsn);
         if (records.length) queue.push(records, estimateRecordBytes(bytes));
         metrics?.onMessage(msg, lsn);
-        if (queue.full) await queue.waitForSpace();
+        if (queue.fullAt(STREAM_QUEUE_FILL)) await queue.waitForSpace(STREAM_QUEUE_FILL);
         if (this.inboxHead > 4096) {
           this.inbox = this.inbox.slice(this.inboxHead);
           this.inboxHead = 0;
         }
       }
-      if (session === this.session && !queue.full) this.repl?.resume();
+      if (session === this.session && !queue.fullAt(STREAM_QUEUE_FILL)) this.repl?.resume();
     } catch (e) {
       // A lost metadata connection (catalog lookup for a RELATION message) is retried like a lost stream.
       const err = e as Error;
