@@ -17,7 +17,7 @@ import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { quoteIdent } from './catalog.js';
 import type { PostgresConfig } from './config.js';
 import type { EventFactory } from './events.js';
-import { estimateRecordBytes } from './change-queue.js';
+import { STREAM_QUEUE_FILL, estimateRecordBytes } from './change-queue.js';
 import { snapshotOffsetMap } from './offsets.js';
 import type { Lsn, TupleValue } from './pgoutput/decoder.js';
 import type { SnapshotMarker, SourceFields } from './source-info.js';
@@ -202,17 +202,25 @@ class MarkerEmitter {
     this.lastOffset = snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: true });
   }
 
+  /**
+   * Builds and hands over the records of a fetched batch a slice at a time (STREAM_QUEUE_FILL rows), each
+   * once the queue has room: records are built just before poll() takes them, so they die young (see
+   * change-queue.ts) instead of a whole fetch of them waiting in the heap.
+   */
   async rows(t: TableState, batch: TupleValue[][]): Promise<void> {
-    const out: SourceRecord[] = [];
-    for (const row of batch) {
-      if (t.held) this.release(t.held, false, out);
-      t.held = { table: t, row, firstInTable: !t.emittedAny };
-      t.emittedAny = true;
+    for (let from = 0; from < batch.length; from += STREAM_QUEUE_FILL) {
+      const slice = batch.length <= STREAM_QUEUE_FILL ? batch : batch.slice(from, from + STREAM_QUEUE_FILL);
+      const out: SourceRecord[] = [];
+      for (const row of slice) {
+        if (t.held) this.release(t.held, false, out);
+        t.held = { table: t, row, firstInTable: !t.emittedAny };
+        t.emittedAny = true;
+      }
+      t.rows += slice.length;
+      this.total += slice.length;
+      this.ctx.metrics?.rows(t.schema.id, slice.length, t.rows);
+      if (out.length) await this.ctx.emit(out, estimateRowsBytes(slice));
     }
-    t.rows += batch.length;
-    this.total += batch.length;
-    this.ctx.metrics?.rows(t.schema.id, batch.length, t.rows);
-    if (out.length) await this.ctx.emit(out, estimateRowsBytes(batch));
   }
 
   async tableDone(t: TableState): Promise<void> {

@@ -11,7 +11,7 @@ import { SourceTask, type CommittedOffset } from '../../connect/api/connector.js
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { ConnectException } from '../../connect/errors.js';
 import { Filters, listCapturedTables, readTableInfo } from './catalog.js';
-import { ChangeQueue, estimateRecordBytes } from './change-queue.js';
+import { ChangeQueue, STREAM_QUEUE_FILL, estimateRecordBytes } from './change-queue.js';
 import { type PostgresConfig, parsePostgresConfig } from './config.js';
 import { EventFactory } from './events.js';
 import { SnapshotMetrics, StreamingMetrics, registerPostgresMetrics } from './metrics.js';
@@ -284,7 +284,8 @@ export class PostgresSourceTask extends SourceTask {
             metrics: this.snapshotMetrics,
             emit: (records, bytes) => {
               this.queue.pushAll(records, bytes);
-              return this.queue.waitForSpace();
+              // Like the stream: a shallow queue, so records are built just before poll() takes them.
+              return this.queue.waitForSpace(STREAM_QUEUE_FILL);
             },
           });
         } finally {
