@@ -138,21 +138,28 @@ export class WorkerSourceTask extends WorkerTask {
       sentEntries.push(entry);
     }
     if (toSend.length === 0) return;
+    const count = toSend.length;
+    // What the callbacks keep alive until the write is acknowledged (an fsync or a broker round trip): the
+    // records themselves only when commitRecord or KIP-779's one-by-one resend needs them, so that
+    // otherwise they die young (see change-queue.ts on promotion) and only the offsets wait.
+    const keepRecords = this.wantsCommitRecord || this.deps.errors.toleratesAll;
+    const kept = keepRecords ? sentRecords : null;
+    const resend = this.deps.errors.toleratesAll ? toSend : null;
     const batch = this.deps.producer.send(toSend).then(
       async (metadata) => {
-        this.deps.sourceMetrics?.recordWrite(toSend.length, Date.now());
+        this.deps.sourceMetrics?.recordWrite(count, Date.now());
         for (let i = 0; i < sentEntries.length; i++) {
           this.submitted.ack(sentEntries[i]!);
           if (!this.wantsCommitRecord) continue;
           // Most tasks' commitRecord is synchronous: await only a promise (no microtask per record).
-          const done = task.commitRecord(sentRecords[i]!, metadata[i]!);
+          const done = task.commitRecord(kept![i]!, metadata[i]!);
           if (done) await done;
         }
       },
       async (e: unknown) => {
         // KIP-779: under errors.tolerance=all a refused record is reported and skipped. The backend refuses a
         // whole request, so the records are sent again one by one to find the refused ones.
-        if (this.deps.errors.toleratesAll && !(e as { retriable?: boolean }).retriable) await this.sendOneByOne(toSend, sentRecords, sentEntries);
+        if (resend && kept && !(e as { retriable?: boolean }).retriable) await this.sendOneByOne(resend, kept, sentEntries);
         else this.producerError = e;
       },
     );
