@@ -12,11 +12,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { cacheRoot, freePort, requireTool } from './process-support.js';
 import { issueCert, javaTruststore, makeCa, pkcs12Keystore } from './tls-certs.js';
+
+export { freePort } from './process-support.js';
 
 export const DEFAULT_KAFKA_VERSION = '3.9.2';
 
@@ -85,20 +87,7 @@ export interface KafkaCluster {
   stop(): Promise<void>;
 }
 
-function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME !== '' ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'tsconnect');
-}
 
-function requireTool(cmd: string, args: string[], what: string): void {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      `${what} is needed to run a real Kafka broker in tests but \`${cmd}\` was not found or failed. ` +
-        `Install it (Debian: apt-get install -y openjdk-17-jre-headless maven) and try again.`,
-    );
-  }
-}
 
 function isKafka4(version: string): boolean {
   return Number(version.split('.')[0]) >= 4;
@@ -130,8 +119,10 @@ export function ensureKafkaJars(version: string = DEFAULT_KAFKA_VERSION): string
   const libs = join(dir, 'libs');
   const marker = join(dir, '.complete');
   if (existsSync(marker) && existsSync(libs)) return libs;
-  requireTool('java', ['-version'], 'Java (17 or newer)');
-  requireTool('mvn', ['-v'], 'Maven');
+  for (const [cmd, args, what] of [['java', ['-version'], 'Java (17 or newer)'], ['mvn', ['-v'], 'Maven']] as const) {
+    requireTool(cmd, [...args], `${what} is needed to run a real Kafka broker in tests but \`${cmd}\` was not found or failed. ` +
+      'Install it (Debian: apt-get install -y openjdk-17-jre-headless maven) and try again.');
+  }
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), pomFor(version));
   const r = spawnSync(
@@ -150,20 +141,6 @@ export function ensureKafkaJars(version: string = DEFAULT_KAFKA_VERSION): string
   }
   writeFileSync(marker, new Date().toISOString());
   return libs;
-}
-
-/** A port the OS says is free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function propertiesText(props: Record<string, string>): string {

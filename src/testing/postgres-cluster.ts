@@ -14,11 +14,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, writeFile, appendFile, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { alive, freePort } from './process-support.js';
 import { type CertFiles, issueCert, makeCa } from './tls-certs.js';
 
 const execFileP = promisify(execFile);
@@ -106,18 +106,6 @@ export function findPostgresBinDir(): string {
   );
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, HOST, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -162,14 +150,6 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -215,7 +195,7 @@ export async function startPostgres(options: PostgresClusterOptions = {}): Promi
     throw new Error(`initdb failed: ${err.stderr?.trim() || err.message}`);
   }
 
-  const port = await freePort();
+  const port = await freePort(HOST);
   const conf: Record<string, string> = {
     listen_addresses: HOST,
     port: String(port),

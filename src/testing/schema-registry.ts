@@ -19,9 +19,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './kafka-cluster.js';
+import { alive, cacheRoot, freePort, requireTool } from './process-support.js';
 
 export const APICURIO_VERSION = '2.4.2.Final';
 /** The Quarkus release Apicurio 2.4.2.Final was built with (its parent POM's `quarkus.version`). */
@@ -49,20 +49,7 @@ export interface SchemaRegistry {
   stop(): Promise<void>;
 }
 
-function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME !== '' ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'tsconnect');
-}
 
-function requireTool(cmd: string, args: string[], what: string): void {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      `${what} is needed to build and run Apicurio Registry (the tests' schema registry) but \`${cmd}\` was not found ` +
-        'or failed. Install it (Debian: apt-get install -y default-jdk-headless maven) and try again.',
-    );
-  }
-}
 
 function pom(version: string): string {
   const app = `<groupId>io.apicurio</groupId><artifactId>apicurio-registry-app</artifactId><version>${version}</version>`;
@@ -146,14 +133,6 @@ function buildApicurio(dir: string, version: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Builds Apicurio Registry once (about two minutes on a fresh machine, mostly downloads; under a minute with
@@ -164,8 +143,10 @@ export async function ensureApicurio(version: string = APICURIO_VERSION): Promis
   const dir = join(cacheRoot(), `apicurio-registry-${version}`);
   const done = join(dir, '.complete');
   if (existsSync(done)) return dir;
-  requireTool('java', ['-version'], 'Java (17 or newer)');
-  requireTool('mvn', ['-v'], 'Maven');
+  for (const [cmd, args, what] of [['java', ['-version'], 'Java (17 or newer)'], ['mvn', ['-v'], 'Maven']] as const) {
+    requireTool(cmd, [...args], `${what} is needed to build and run Apicurio Registry (the tests' schema registry) but \`${cmd}\` ` +
+      'was not found or failed. Install it (Debian: apt-get install -y default-jdk-headless maven) and try again.');
+  }
   mkdirSync(cacheRoot(), { recursive: true });
   const lock = `${dir}.lock`;
   for (;;) {
