@@ -7,6 +7,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +123,16 @@ describe('incremental snapshots', () => {
       const all = await pollUntil(task, (rs) => closes(rs) >= 21);
       churn = false;
       await loop;
-      all.push(...(await pollFor(task, 1500)));
+      // The table no longer changes: poll until the topic has caught up with it (a loaded machine may take a
+      // while), or a minute has passed — a lost or resurrected row never catches up and fails below.
+      const table = (await sql(pgc, 'SELECT id, v, note FROM is_big ORDER BY id')).rows as { id: number; v: number; note: string }[];
+      const caughtUp = () => {
+        const t = replay(all, 'isb.public.is_big', (row) => String(row.id));
+        return t.size === table.length && table.every((row) => isDeepStrictEqual(t.get(String(row.id)), row));
+      };
+      const deadline = Date.now() + 60_000;
+      do all.push(...(await pollFor(task, 500)));
+      while (!caughtUp() && Date.now() < deadline);
 
       const r = reads(all, 'isb.public.is_big');
       assert.ok(r.length > 4000, `most rows come as reads (${r.length})`);
@@ -145,7 +155,6 @@ describe('incremental snapshots', () => {
       assert.match(opens[0]!.data as string, /^\{"openWindowTimestamp": "[^"]+", "correlationId": "sig-\d+", "dataCollectionId": "public.is_big"\}$/);
 
       const topic = replay(all, 'isb.public.is_big', (row) => String(row.id));
-      const table = (await sql(pgc, 'SELECT id, v, note FROM is_big ORDER BY id')).rows as { id: number; v: number; note: string }[];
       assert.equal(topic.size, table.length, 'no lost and no resurrected rows');
       for (const row of table) assert.deepEqual(topic.get(String(row.id)), row, `row ${row.id} is current`);
 
