@@ -43,6 +43,8 @@ describe("the console's source series from the Debezium groups", () => {
     const streaming = new StreamingMetrics();
     registerPostgresMetrics(metrics.scoped({ connector: 'inv', task: 0 }), 'inv', snapshot, streaming, () => null);
     snapshot.started(['public.a', 'public.b']);
+    snapshot.estimate('public.a', 10);
+    snapshot.estimate('public.b', 20);
     snapshot.rows('public.a', 10, 10);
     snapshot.tableCompleted('public.a', 10);
     snapshot.rows('public.b', 5, 5);
@@ -50,6 +52,7 @@ describe("the console's source series from the Debezium groups", () => {
       MilliSecondsBehindSource: null,
       TotalNumberOfEventsSeen: 0,
       SnapshotRowsScanned: 15,
+      SnapshotRowsEstimated: 30,
       RemainingTableCount: 1,
       TotalTableCount: 2,
     });
