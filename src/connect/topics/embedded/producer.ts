@@ -59,10 +59,15 @@ export class EmbeddedProducer implements TopicProducer {
     const out = new Array<ProducedMetadata>(records.length);
     await Promise.all(
       [...groups].map(async ([log, g]) => {
-        const { baseOffset } = await log.append(g.records);
+        // Only the timestamps are needed once the records are encoded: the records themselves are let go
+        // while the write is fsync'd, so that they die young (a long-lived record is promoted by V8's GC).
+        const timestamps = Float64Array.from(g.records, (r) => r.timestamp);
+        const appended = log.append(g.records);
+        g.records = [];
+        const { baseOffset } = await appended;
         const { topic, partition } = log;
         for (let j = 0; j < g.indexes.length; j++) {
-          out[g.indexes[j]!] = { topic, partition, offset: baseOffset + j, timestamp: g.records[j]!.timestamp };
+          out[g.indexes[j]!] = { topic, partition, offset: baseOffset + j, timestamp: timestamps[j]! };
         }
       }),
     );
