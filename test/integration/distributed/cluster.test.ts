@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { freePort, waitFor } from '../../helpers/worker-process.js';
 import { startBroker, uniqueName } from '../kafka/helpers.js';
-import { DistributedWorkerProcess } from './helpers.js';
+import { DistributedWorkerProcess, distributedTestProps } from './helpers.js';
 
 interface Status {
   connector: { state: string; worker_id: string };
@@ -36,20 +36,7 @@ describe('distributed workers', () => {
     writeFileSync(input, '');
     const group = uniqueName('connect-cluster');
     const props = {
-      'bootstrap.servers': cluster.bootstrapServers,
-      'group.id': group,
-      'config.storage.topic': `${group}-configs`,
-      'offset.storage.topic': `${group}-offsets`,
-      'status.storage.topic': `${group}-status`,
-      'config.storage.replication.factor': '1',
-      'offset.storage.replication.factor': '1',
-      'status.storage.replication.factor': '1',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'session.timeout.ms': '6000',
-      'heartbeat.interval.ms': '1000',
-      'rebalance.timeout.ms': '20000',
-      'offset.flush.interval.ms': '500',
+      ...distributedTestProps(cluster.bootstrapServers, group),
       'consumer.session.timeout.ms': '6000',
       'consumer.heartbeat.interval.ms': '1000',
       'consumer.fetch.max.wait.ms': '100',

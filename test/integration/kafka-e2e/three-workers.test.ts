@@ -13,7 +13,7 @@ import { irisFlinkConnector } from '../../../src/demo/iris.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
 import { freePort, waitFor } from '../../helpers/worker-process.js';
-import { DistributedWorkerProcess } from '../distributed/helpers.js';
+import { DistributedWorkerProcess, distributedTestProps } from '../distributed/helpers.js';
 import { startBroker, uniqueName } from '../kafka/helpers.js';
 import { IRIS_TABLE, irisRow, sql } from './helpers.js';
 
@@ -36,20 +36,9 @@ describe('three distributed workers, Postgres to a file through Kafka', () => {
     await sql(pgc, IRIS_TABLE('iris_train'));
     const group = uniqueName('connect-cluster');
     const props = {
-      'bootstrap.servers': kafka.bootstrapServers,
-      'group.id': group,
-      'config.storage.topic': `${group}-configs`,
-      'offset.storage.topic': `${group}-offsets`,
-      'status.storage.topic': `${group}-status`,
-      'config.storage.replication.factor': '1',
-      'offset.storage.replication.factor': '1',
-      'status.storage.replication.factor': '1',
+      ...distributedTestProps(kafka.bootstrapServers, group),
       'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
       'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'session.timeout.ms': '6000',
-      'heartbeat.interval.ms': '1000',
-      'rebalance.timeout.ms': '20000',
-      'offset.flush.interval.ms': '500',
       'consumer.session.timeout.ms': '6000',
       'consumer.heartbeat.interval.ms': '1000',
       'consumer.fetch.max.wait.ms': '100',

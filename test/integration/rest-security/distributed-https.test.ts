@@ -15,6 +15,7 @@ import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { freePort, waitFor } from '../../helpers/worker-process.js';
 import { startBroker, uniqueName } from '../kafka/helpers.js';
 import { call, makeCerts, STORE_PASSWORD, type TestCerts } from './helpers.js';
+import { distributedTestProps } from '../distributed/helpers.js';
 
 const ADMIN = { user: 'admin', password: 'admin-secret' };
 
@@ -39,20 +40,7 @@ describe('distributed workers with https and basic auth', () => {
       workers.push(
         await startDistributed(
           {
-            'bootstrap.servers': cluster.bootstrapServers,
-            'group.id': group,
-            'config.storage.topic': `${group}-configs`,
-            'offset.storage.topic': `${group}-offsets`,
-            'status.storage.topic': `${group}-status`,
-            'config.storage.replication.factor': '1',
-            'offset.storage.replication.factor': '1',
-            'status.storage.replication.factor': '1',
-            'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-            'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-            'session.timeout.ms': '6000',
-            'heartbeat.interval.ms': '1000',
-            'rebalance.timeout.ms': '20000',
-            'offset.flush.interval.ms': '500',
+            ...distributedTestProps(cluster.bootstrapServers, group),
             'consumer.fetch.max.wait.ms': '100',
             listeners: `https://localhost:${port}`,
             'rest.advertised.host.name': 'localhost',

@@ -153,7 +153,8 @@ describe('GET /metrics (Prometheus) of a standalone worker', () => {
     const slotLag = s.value('tsconnect_postgres_slot_metrics_confirmed_lag_bytes', slot);
     assert.ok(slotLag >= 0 && slotLag < 64 * 1024 * 1024, `slot lag ${slotLag}`);
     assert.ok(s.value('tsconnect_postgres_slot_metrics_retained_wal_bytes', slot) >= slotLag);
-    assert.ok(s.value('kafka_connect_connector_task_metrics_offset_commit_success_percentage', task0(SRC)) > 0);
+    // The streamed rows' offsets are committed at the next offset.flush.interval.ms (500 ms here).
+    await until('an offset commit of the streamed rows', (x) => x.value('kafka_connect_connector_task_metrics_offset_commit_success_percentage', task0(SRC)) > 0);
   });
 
   test('the k-means sink: records read, put time, model version and samples seen', async () => {
