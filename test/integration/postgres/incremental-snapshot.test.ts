@@ -195,7 +195,13 @@ describe('incremental snapshots', () => {
       // Stop polling at once: the small queue then holds the snapshot back until the signals are read.
       const resumed = await pollUntil(task, (rs) => reads(rs, 'iss.public.is_stop').length >= 100, 20_000, 0);
       await signals([['pause-snapshot', {}], ['stop-snapshot', { 'data-collections': ['public.is_stop'], type: 'INCREMENTAL' }]]);
-      const rest = await pollFor(task, 1500);
+      // Until the stop has taken effect: a second without reads (a chunk read before it may still arrive).
+      const rest: SourceRecord[] = [];
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+        const got = await pollFor(task, 1000);
+        rest.push(...got);
+        if (reads(got, 'iss.public.is_stop').length === 0) break;
+      }
       const n = reads([...first, ...resumed, ...rest], 'iss.public.is_stop').length;
       assert.ok(n < 3000, `stopped before the end (${n} rows)`);
       await signal('resume-snapshot', {});
