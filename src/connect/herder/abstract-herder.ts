@@ -161,11 +161,13 @@ export abstract class AbstractHerder {
       throw new BadRequestError('Partitions / offsets need to be provided for an alter offsets request');
     }
     checkOffsetsRequest(name, e);
+    // The connector's hook sees its config with `${provider:...}` variables resolved, as in Kafka's Worker.
+    const config = this.deps.worker.resolveConfig(e.config);
     const connector = this.deps.worker.newConnector(e.config);
     if (connector instanceof SinkConnector) {
       const offsets = parseSinkOffsets(request.offsets);
       await this.alterSinkOffsets(name, e.config, offsets);
-      return offsetsMessage('altered', await connector.alterOffsets(e.config, offsets));
+      return offsetsMessage('altered', await connector.alterOffsets(config, offsets));
     }
     const entries = new Map<string, string | null>();
     const hookArg = new Map<SourceMap, SourceMap | null>();
@@ -175,7 +177,7 @@ export abstract class AbstractHerder {
       entries.set(offsetKey(name, partition), offset === null ? null : toJsonText(offset));
       hookArg.set(partition, offset);
     }
-    const managed = await sourceAlterOffsets(connector, e.config, hookArg);
+    const managed = await sourceAlterOffsets(connector, config, hookArg);
     await this.deps.offsetStore.set(entries);
     return offsetsMessage('altered', managed);
   }
@@ -184,11 +186,12 @@ export abstract class AbstractHerder {
   protected async doResetConnectorOffsets(name: string): Promise<{ message: string }> {
     const e = this.entry(name);
     checkOffsetsRequest(name, e);
+    const config = this.deps.worker.resolveConfig(e.config);
     const connector = this.deps.worker.newConnector(e.config);
     if (connector instanceof SinkConnector) {
       const group = sinkGroup(name, e.config);
       const current = await this.deps.backend.groupOffsets(group);
-      const managed = await connector.alterOffsets(e.config, new Map([...current.keys()].map((tp) => [tp, null])));
+      const managed = await connector.alterOffsets(config, new Map([...current.keys()].map((tp) => [tp, null])));
       await this.alterSinkOffsets(name, e.config, null);
       return offsetsMessage('reset', managed);
     }
@@ -200,7 +203,7 @@ export abstract class AbstractHerder {
       entries.set(key, null);
       hookArg.set(parsed.partition, null);
     }
-    const managed = await sourceAlterOffsets(connector, e.config, hookArg);
+    const managed = await sourceAlterOffsets(connector, config, hookArg);
     await this.deps.offsetStore.set(entries);
     return offsetsMessage('reset', managed);
   }
