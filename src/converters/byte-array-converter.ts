@@ -5,12 +5,8 @@
 import { Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
 import { PlainConverter } from './converter-config.js';
+import { asBuffer } from './bytes.js';
 import { javaClassOf } from './java-format.js';
-
-
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 export class ByteArrayConverter extends PlainConverter {
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {

@@ -4,6 +4,7 @@
  * (JS numbers carry no Java class, so callers pass the schema type when they know it.)
  */
 import { BigDecimal, Struct } from '../connect/data/index.js';
+import { toBase64 } from './bytes.js';
 
 /**
  * `Double.toString(d)`: plain notation with at least one fraction digit for 1e-3 <= |d| < 1e7
@@ -125,7 +126,7 @@ export function javaToString(value: unknown, schema?: { type: string } | null): 
     case 'boolean':
       return String(value);
   }
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array) return toBase64(value);
   if (value instanceof BigDecimal) return javaBigDecimalString(value);
   if (value instanceof Date) return javaDateString(value);
   if (Array.isArray(value)) return '[' + value.map((v) => javaToString(v)).join(', ') + ']';

@@ -18,6 +18,7 @@ import { parseSchemaText } from './json-schema-reader.js';
 import { readConnect } from './json-to-connect.js';
 import { JsonWriter } from './json-writer.js';
 import { ByteSlab } from './byte-slab.js';
+import { asBuffer } from './bytes.js';
 import { KAFKA_VERSION } from './version.js';
 
 export const SCHEMAS_ENABLE_CONFIG = 'schemas.enable';
@@ -123,7 +124,7 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   toConnectData(_topic: string, bytes: Uint8Array | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return NULL_SCHEMA_AND_VALUE;
-    const text = Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = asBuffer(bytes).toString('utf8');
     try {
       return this.decode(text, false);
     } catch {

@@ -14,6 +14,7 @@ import {
   type SchemaType,
 } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
+import { toBase64 } from './bytes.js';
 import { javaBigDecimalString, javaClassOf, javaDoubleString, javaFloatString } from './java-format.js';
 
 const TYPE_NAMES: Record<SchemaType, string> = {
@@ -51,10 +52,6 @@ function escapedJson(s: string): string {
   const q = JSON.stringify(s);
   if (q.indexOf('\\u') < 0) return q;
   return q.replace(UNICODE_ESCAPE, (all, hex: string | undefined) => (hex ? '\\u' + hex.toUpperCase() : all));
-}
-
-function base64(bytes: Uint8Array): string {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64');
 }
 
 function integerText(n: number): string {
@@ -196,7 +193,7 @@ export class JsonWriter {
         if (typeof value === 'string') return quoteJson(value);
         break;
       case 'bytes':
-        if (value instanceof Uint8Array) return '"' + base64(value) + '"';
+        if (value instanceof Uint8Array) return '"' + toBase64(value) + '"';
         throw new DataException(`Invalid type for bytes type: ${javaClassOf(value)}`);
       case 'array':
         if (Array.isArray(value)) return this.arrayJson(schema.valueSchema, value);
@@ -216,7 +213,7 @@ export class JsonWriter {
     switch (schema.name) {
       case Decimal.LOGICAL_NAME:
         if (!(value instanceof BigDecimal)) throw new DataException(`Invalid type for Decimal, expected BigDecimal but was ${javaClassOf(value)}`);
-        return this.decimalNumeric ? javaBigDecimalString(value) : '"' + base64(Decimal.fromLogical(schema, value)) + '"';
+        return this.decimalNumeric ? javaBigDecimalString(value) : '"' + toBase64(Decimal.fromLogical(schema, value)) + '"';
       case ConnectDate.LOGICAL_NAME:
         if (!(value instanceof Date)) throw new DataException(`Invalid type for Date, expected Date but was ${javaClassOf(value)}`);
         return integerText(ConnectDate.fromLogical(schema, value));
@@ -300,7 +297,7 @@ export class JsonWriter {
       case 'string':
         return quoteJson(value);
     }
-    if (value instanceof Uint8Array) return '"' + base64(value) + '"';
+    if (value instanceof Uint8Array) return '"' + toBase64(value) + '"';
     if (Array.isArray(value)) return this.arrayJson(null, value);
     if (value instanceof Map) return this.mapJson(null, value);
     if (value instanceof Struct) throw new DataException('Mismatching schema.');

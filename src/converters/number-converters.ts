@@ -5,9 +5,9 @@
  */
 import { Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
+import { asBuffer } from './bytes.js';
 import { PlainConverter } from './converter-config.js';
 import { javaClassOf } from './java-format.js';
-
 
 /** Kafka's `SerializationException`, the cause inside a converter's DataException. */
 class SerializationException extends Error {
@@ -52,7 +52,7 @@ abstract class NumberConverterBase extends PlainConverter {
         cause: new SerializationException(`Size of data received by ${c.deserializerName} is not ${c.size}`),
       });
     }
-    return { schema: c.schema, value: c.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
+    return { schema: c.schema, value: c.read(asBuffer(bytes)) };
   }
 }
 

@@ -7,6 +7,7 @@ import { ConfigDef } from '../connect/api/index.js';
 import type { HeaderConverter } from '../connect/api/index.js';
 import { NULL_SCHEMA_AND_VALUE, Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { getLogger } from '../connect/logging.js';
+import { asBuffer } from './bytes.js';
 import { convertToString, parseString } from './values.js';
 import { KAFKA_VERSION } from './version.js';
 
@@ -30,7 +31,7 @@ export class SimpleHeaderConverter implements HeaderConverter {
   toConnectHeader(topic: string, headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return NULL_SCHEMA_AND_VALUE;
     try {
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      const text = asBuffer(bytes).toString('utf8');
       return parseString(text);
     } catch (e) {
       getLogger('org.apache.kafka.connect.storage.SimpleHeaderConverter').warn({ err: e }, `Failed to deserialize value for header '${headerKey}' on topic '${topic}', so using byte array`);

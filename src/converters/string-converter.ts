@@ -6,6 +6,7 @@ import { ConfigDef } from '../connect/api/index.js';
 import type { Converter, HeaderConverter } from '../connect/api/index.js';
 import { Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { ConfigException } from '../connect/errors.js';
+import { asBuffer } from './bytes.js';
 import { newConverterConfigDef, withConverterType } from './converter-config.js';
 import { javaToString } from './java-format.js';
 import { KAFKA_VERSION } from './version.js';
@@ -90,8 +91,7 @@ export class StringConverter implements Converter, HeaderConverter {
 
   toConnectData(_topic: string, bytes: Uint8Array | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return { schema: Schema.OPTIONAL_STRING_SCHEMA, value: null };
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return { schema: Schema.OPTIONAL_STRING_SCHEMA, value: this.charset.decode(buf) };
+    return { schema: Schema.OPTIONAL_STRING_SCHEMA, value: this.charset.decode(asBuffer(bytes)) };
   }
 
   fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {

@@ -5,6 +5,7 @@
  */
 import { BigDecimal, Struct, type Schema, type SchemaType } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
+import { toBase64 } from './bytes.js';
 import { formatConnectDate, javaBigDecimalString, javaClassName, javaDoubleString, javaFloatString } from './java-format.js';
 
 export { parseString, convertTo } from './values-parser.js';
@@ -36,7 +37,7 @@ function append(value: unknown, embedded: boolean, type: SchemaType | null, sche
       return embedded ? '"' + escape(value) + '"' : value;
   }
   if (value instanceof Uint8Array) {
-    const b64 = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    const b64 = toBase64(value);
     return embedded ? '"' + b64 + '"' : b64;
   }
   if (value instanceof BigDecimal) return javaBigDecimalString(value);

@@ -47,10 +47,9 @@ export interface ConnectRecord<R extends ConnectRecord<R>> {
   withValue(valueSchema: Schema | null, value: unknown): R;
 }
 
-/** The headers a copy starts with: the given ones, else a duplicate of the original's (none if it has none). */
-function copiedHeaders(changes: Partial<RecordFields>, original: ConnectHeaders | null): ConnectHeaders | null {
-  if (changes.headers !== undefined) return changes.headers;
-  return original === null || original.isEmpty() ? null : original.duplicate();
+/** A copy's own headers: a duplicate of the original's, or none (undefined) when it has none. */
+function duplicated(original: ConnectHeaders | null): ConnectHeaders | undefined {
+  return original === null || original.isEmpty() ? undefined : original.duplicate();
 }
 
 export interface SourceRecordFields extends RecordFields {
@@ -83,7 +82,7 @@ export class SourceRecord implements ConnectRecord<SourceRecord> {
       this.valueSchema = valueSchema ?? null;
       this.value = value ?? null;
       this.timestamp = f.timestamp;
-      this.headersOrNull = f.headersOrNull === null || f.headersOrNull.isEmpty() ? null : f.headersOrNull.duplicate();
+      this.headersOrNull = duplicated(f.headersOrNull) ?? null;
       this.sourcePartition = f.sourcePartition;
       this.sourceOffset = f.sourceOffset;
       return;
@@ -114,7 +113,7 @@ export class SourceRecord implements ConnectRecord<SourceRecord> {
       valueSchema: changes.valueSchema !== undefined ? changes.valueSchema : this.valueSchema,
       value: changes.value !== undefined ? changes.value : this.value,
       timestamp: changes.timestamp !== undefined ? changes.timestamp : this.timestamp,
-      headers: copiedHeaders(changes, this.headersOrNull) ?? undefined,
+      headers: changes.headers ?? duplicated(this.headersOrNull),
       sourcePartition: this.sourcePartition,
       sourceOffset: this.sourceOffset,
     });
@@ -180,7 +179,7 @@ export class SinkRecord implements ConnectRecord<SinkRecord> {
       valueSchema: changes.valueSchema !== undefined ? changes.valueSchema : this.valueSchema,
       value: changes.value !== undefined ? changes.value : this.value,
       timestamp: changes.timestamp !== undefined ? changes.timestamp : this.timestamp,
-      headers: copiedHeaders(changes, this.headersOrNull) ?? undefined,
+      headers: changes.headers ?? duplicated(this.headersOrNull),
       kafkaOffset: this.kafkaOffset,
       timestampType: this.timestampType,
       originalTopic: this.originalTopic,
@@ -198,7 +197,7 @@ export class SinkRecord implements ConnectRecord<SinkRecord> {
       valueSchema,
       value,
       timestamp: this.timestamp,
-      headers: this.headersOrNull === null || this.headersOrNull.isEmpty() ? undefined : this.headersOrNull.duplicate(),
+      headers: duplicated(this.headersOrNull),
       kafkaOffset: this.kafkaOffset,
       timestampType: this.timestampType,
       originalTopic: this.originalTopic,

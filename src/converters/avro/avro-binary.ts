@@ -144,10 +144,6 @@ export class AvroReader {
     this.pos = start;
   }
 
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
-
   private need(n: number): void {
     if (this.pos + n > this.buf.length) throw new DataException('Avro data is truncated');
   }

@@ -18,6 +18,7 @@ import { ConversionPending, type Converter, convertSettled } from '../../connect
 import type { Schema, SchemaAndValue } from '../../connect/data/schema.js';
 import { NULL_SCHEMA_AND_VALUE } from '../../connect/data/schema.js';
 import { ConfigException, ConnectException, DataException, RetriableException } from '../../connect/errors.js';
+import { asBuffer } from '../bytes.js';
 import { newConverterConfigDef, withConverterType } from '../converter-config.js';
 import { AvroReader, AvroWriter } from './avro-binary.js';
 import { readProblems } from './avro-compatibility.js';
@@ -71,6 +72,11 @@ interface ReadSchema {
   rawBytes: boolean;
 }
 
+/** A top-level `bytes` schema: Confluent's serializer writes (and reads) the bytes raw, not length-prefixed. */
+function isRawBytes(node: AvroNode): boolean {
+  return node.kind === 'primitive' && node.type === 'bytes';
+}
+
 /** The registry calls the converter makes (SchemaRegistryClient; tests may pass another implementation). */
 export type RegistryApi = Pick<SchemaRegistryClient, 'register' | 'lookup' | 'version' | 'schemaById' | 'latest' | 'versions'>;
 
@@ -91,7 +97,8 @@ export class AvroConverter implements Converter {
   private readonly writer = new AvroWriter();
   private writeSchemas = new WeakMap<Schema, WriteSchema>();
   private readonly targets = new Map<string, WriteTarget>();
-  private readonly readSchemas = new Map<string, ReadSchema>();
+  /** By schema id, then topic (the topic decides the subject, whose version becomes the Connect version). */
+  private readonly readSchemas = new Map<number, Map<string, ReadSchema>>();
   /** Registry work under way, and failures to throw on the next call, by cache key. */
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, unknown>();
@@ -163,11 +170,10 @@ export class AvroConverter implements Converter {
 
   toConnectData(topic: string, bytes: Uint8Array | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return NULL_SCHEMA_AND_VALUE;
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const buf = asBuffer(bytes);
     if (buf.length < 5 || buf[0] !== MAGIC_BYTE) throw new DataException(`Failed to deserialize data for topic ${topic} to Avro: Unknown magic byte!`);
     const id = buf.readInt32BE(1);
-    const key = topic + '\u0000' + id;
-    const rs = this.readSchemas.get(key) ?? this.awaitRegistry(key, () => this.resolveReader(topic, id, key));
+    const rs = this.readSchemas.get(id)?.get(topic) ?? this.awaitRegistry(topic + '\u0000' + id, () => this.resolveReader(topic, id));
     try {
       if (rs.rawBytes) return { schema: rs.schema, value: Buffer.from(buf.subarray(5)) };
       const r = new AvroReader(buf, 5);
@@ -229,7 +235,7 @@ export class AvroConverter implements Converter {
 
   private async resolveTarget(topic: string, subject: string, schema: Schema, ws: WriteSchema): Promise<void> {
     const client = this.registry();
-    const rawBytes = ws.node.kind === 'primitive' && ws.node.type === 'bytes';
+    const rawBytes = isRawBytes(ws.node);
     let target: WriteTarget;
     try {
       if (this.autoRegister) {
@@ -246,7 +252,7 @@ export class AvroConverter implements Converter {
             );
           }
         }
-        target = { id: latest.id, encode: compileEncoder(schema, node), rawBytes: node.kind === 'primitive' && node.type === 'bytes' };
+        target = { id: latest.id, encode: compileEncoder(schema, node), rawBytes: isRawBytes(node) };
       } else {
         target = { id: (await client.lookup(subject, ws.text)).id, encode: ws.encode, rawBytes };
       }
@@ -256,7 +262,7 @@ export class AvroConverter implements Converter {
     this.targets.set(subject + '\u0000' + ws.text, target);
   }
 
-  private async resolveReader(topic: string, id: number, key: string): Promise<void> {
+  private async resolveReader(topic: string, id: number): Promise<void> {
     const client = this.registry();
     let text: string;
     try {
@@ -274,7 +280,9 @@ export class AvroConverter implements Converter {
       if (e instanceof RetriableException) throw e;
     }
     const schema = this.avroData.toConnectSchema(node, version ?? undefined);
-    this.readSchemas.set(key, { schema, decode: compileDecoder(node, schema), rawBytes: node.kind === 'primitive' && node.type === 'bytes' });
+    let byTopic = this.readSchemas.get(id);
+    if (byTopic === undefined) this.readSchemas.set(id, (byTopic = new Map()));
+    byTopic.set(topic, { schema, decode: compileDecoder(node, schema), rawBytes: isRawBytes(node) });
   }
 
   /** A registry failure as the Connect error the task's error handling understands. */

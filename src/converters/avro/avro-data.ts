@@ -59,8 +59,6 @@ export interface AvroDataConfig {
 
 export const DEFAULT_AVRO_DATA_CONFIG: AvroDataConfig = { connectMetaData: true, enhancedSchemaSupport: false };
 
-const MS_PER_DAY = 86_400_000;
-
 interface FromContext {
   nameIndex: number;
   /** Non-optional Connect schemas already converted (compared structurally, like Java's `equals`). */
@@ -204,10 +202,10 @@ export class AvroData {
       case 'int8':
       case 'int16':
       case 'int32':
-        if (value instanceof Date) return schema.name === ConnectDate.LOGICAL_NAME ? Math.floor(value.getTime() / MS_PER_DAY) : value.getTime();
+        if (value instanceof Date) return schema.name === ConnectDate.LOGICAL_NAME ? ConnectDate.fromLogical(schema, value) : ConnectTime.fromLogical(schema, value);
         return value;
       case 'int64':
-        if (value instanceof Date) return value.getTime();
+        if (value instanceof Date) return ConnectTimestamp.fromLogical(schema, value);
         return value;
       case 'float32':
       case 'float64':
@@ -397,11 +395,11 @@ export class AvroData {
       case 'int8':
       case 'int16':
       case 'int32':
-        if (schema.name === ConnectDate.LOGICAL_NAME) return new Date(Number(json) * MS_PER_DAY);
-        if (schema.name === ConnectTime.LOGICAL_NAME) return new Date(Number(json));
+        if (schema.name === ConnectDate.LOGICAL_NAME) return ConnectDate.toLogical(schema, Number(json));
+        if (schema.name === ConnectTime.LOGICAL_NAME) return ConnectTime.toLogical(schema, Number(json));
         return Number(json);
       case 'int64':
-        if (schema.name === ConnectTimestamp.LOGICAL_NAME) return new Date(Number(json));
+        if (schema.name === ConnectTimestamp.LOGICAL_NAME) return ConnectTimestamp.toLogical(schema, Number(json));
         return typeof json === 'number' ? json : Number(json);
       case 'float32':
       case 'float64':

@@ -11,13 +11,12 @@ import type { Schema } from '../../connect/data/schema.js';
 import { Struct } from '../../connect/data/struct.js';
 import { DataException } from '../../connect/errors.js';
 import type { AvroReader, AvroWriter } from './avro-binary.js';
-import { AVRO_TYPE_UNION, isMapEntry } from './avro-data.js';
+import { AVRO_TYPE_UNION, isMapEntry, unionMemberFieldName } from './avro-data.js';
 import { type AvroNode, branchName } from './avro-schema.js';
 
 export type Encode = (w: AvroWriter, value: unknown) => void;
 export type Decode = (r: AvroReader) => unknown;
 
-const MS_PER_DAY = 86_400_000;
 const NULL_VALUE_ERROR = 'Found null value for non-optional schema';
 
 function isNull(node: AvroNode): boolean {
@@ -128,7 +127,7 @@ function unionEncoder(schema: Schema, types: AvroNode[]): Encode {
   if (schema.type === 'struct' && schema.name === AVRO_TYPE_UNION) {
     // Connect's union struct: exactly one field set, written as the matching branch.
     const branches = schema.fields.map((f) => {
-      const i = types.findIndex((t) => !isNull(t) && unionFieldName(t) === f.name);
+      const i = types.findIndex((t) => !isNull(t) && unionMemberFieldName(t) === f.name);
       if (i < 0) throw new DataException(`No Avro union branch for Connect union field ${f.name}`);
       return { index: i, encode: compileEncoder(f.schema, types[i]!) };
     });
@@ -163,10 +162,6 @@ function unionEncoder(schema: Schema, types: AvroNode[]): Encode {
   };
 }
 
-function unionFieldName(node: AvroNode): string {
-  return node.kind === 'record' || node.kind === 'enum' || node.kind === 'fixed' ? node.name : branchName(node);
-}
-
 const AVRO_TYPE_FOR: Record<Schema['type'], string[]> = {
   int8: ['int'], int16: ['int'], int32: ['int'], int64: ['long'], float32: ['float'], float64: ['double'], boolean: ['boolean'],
   string: ['string', 'enum'], bytes: ['bytes', 'fixed'], array: ['array'], map: ['map', 'array'], struct: ['record'],
@@ -195,7 +190,7 @@ function primitiveEncoder(schema: Schema, type: string): Encode {
       if (schema.name === ConnectTime.LOGICAL_NAME) return (w, v) => w.int(v instanceof Date ? ConnectTime.fromLogical(schema, v) : (v as number));
       return (w, v) => w.int(v as number);
     case 'long':
-      if (schema.name === ConnectTimestamp.LOGICAL_NAME) return (w, v) => w.long(v instanceof Date ? v.getTime() : (v as number));
+      if (schema.name === ConnectTimestamp.LOGICAL_NAME) return (w, v) => w.long(v instanceof Date ? ConnectTimestamp.fromLogical(schema, v) : (v as number));
       return (w, v) => w.long(v as number | bigint);
     case 'float':
       return (w, v) => w.float(v as number);
@@ -306,11 +301,11 @@ export function compileDecoder(node: AvroNode, schema: Schema): Decode {
         case 'null': return () => null;
         case 'boolean': return (r) => r.boolean();
         case 'int':
-          if (schema.name === ConnectDate.LOGICAL_NAME) return (r) => new Date(r.int() * MS_PER_DAY);
+          if (schema.name === ConnectDate.LOGICAL_NAME) return (r) => ConnectDate.toLogical(schema, r.int());
           if (schema.name === ConnectTime.LOGICAL_NAME) return (r) => ConnectTime.toLogical(schema, r.int());
           return (r) => r.int();
         case 'long':
-          if (schema.name === ConnectTimestamp.LOGICAL_NAME) return (r) => new Date(Number(r.long()));
+          if (schema.name === ConnectTimestamp.LOGICAL_NAME) return (r) => ConnectTimestamp.toLogical(schema, r.long());
           return (r) => r.long();
         case 'float': return (r) => r.float();
         case 'double': return (r) => r.double();

@@ -6,7 +6,7 @@
  *   POST /subjects/{s}                                lookup   → {subject, id, version, schema}
  *   GET  /schemas/ids/{id}                            schema text by id
  *   GET  /subjects/{s}/versions/latest                latest   → {subject, id, version, schema}
- *   POST /compatibility/subjects/{s}/versions/latest  → {is_compatible}
+ *   GET  /subjects/{s}/versions                       versions → [1, 2, ...]
  *
  * Answers are cached both ways (id → schema, subject + schema → id / version); they never change. Several
  * URLs (`schema.registry.url` is a list) are tried in turn. Connection errors and 5xx answers are retried
@@ -125,12 +125,6 @@ export class SchemaRegistryClient {
 
   async versions(subject: string): Promise<number[]> {
     return (await this.request('GET', `/subjects/${enc(subject)}/versions`)) as number[];
-  }
-
-  /** Whether `schema` is compatible with the latest version of `subject` under the subject's compatibility level. */
-  async isCompatible(subject: string, schema: string): Promise<boolean> {
-    const res = (await this.request('POST', `/compatibility/subjects/${enc(subject)}/versions/latest`, { schema })) as { is_compatible: boolean };
-    return res.is_compatible;
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -3,35 +3,22 @@
  * Java class names those messages print for our JS values.
  */
 import { Struct } from '../../connect/data/struct.js';
-import { BigDecimal } from '../../connect/data/logical.js';
+import { javaClassName as javaValueClassName } from '../../converters/java-format.js';
 import type { Schema } from '../../connect/data/schema.js';
 import { SinkRecord, type AnyRecord } from '../../connect/data/records.js';
 import { DataException } from '../../connect/errors.js';
 
-/** The Java class a value would have in Kafka Connect (what `value.getClass().getName()` prints). */
+/**
+ * The Java class a value would have in Kafka Connect (what `value.getClass().getName()` prints): the
+ * converters' `javaClassName`, except that an integral number is a Long (the SMTs mostly see schemaless JSON,
+ * whose integers JsonConverter reads as Long) and records print their record class.
+ */
 export function javaClassName(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return 'java.lang.String';
-    case 'boolean':
-      return 'java.lang.Boolean';
-    case 'bigint':
-      return 'java.lang.Long';
-    case 'number':
-      return Number.isInteger(value) ? 'java.lang.Long' : 'java.lang.Double';
-    default:
-      break;
-  }
-  if (value instanceof Struct) return 'org.apache.kafka.connect.data.Struct';
-  if (value instanceof Map) return 'java.util.HashMap';
-  if (Array.isArray(value)) return 'java.util.ArrayList';
-  if (value instanceof Uint8Array) return '[B';
-  if (value instanceof Date) return 'java.util.Date';
-  if (value instanceof BigDecimal) return 'java.math.BigDecimal';
+  if (value === undefined) return 'null';
+  if (typeof value === 'number' && Number.isInteger(value)) return 'java.lang.Long';
   if (value instanceof SinkRecord) return 'org.apache.kafka.connect.sink.SinkRecord';
-  if (typeof value === 'object' && value.constructor?.name === 'SourceRecord') return 'org.apache.kafka.connect.source.SourceRecord';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'java.lang.Object') : typeof value;
+  if (typeof value === 'object' && value !== null && value.constructor?.name === 'SourceRecord') return 'org.apache.kafka.connect.source.SourceRecord';
+  return javaValueClassName(value);
 }
 
 export type ConnectMap = Map<unknown, unknown>;
