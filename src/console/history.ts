@@ -16,24 +16,7 @@ import type { TopicBackend } from '../connect/topics/types.js';
 import type { ConnectMetrics } from '../connect/metrics/connect-metrics.js';
 import { mlTasks, type MlStatus } from '../../ml-sinks/common/registry.js';
 import { isPostgresConnector, type SlotProbe } from './pg-slot.js';
-
-export interface ModelPoint {
-  t: number;
-  version: number;
-  samples: number;
-  predictions: number;
-  accuracy: number | null;
-  prequential: number | null;
-}
-
-export interface SourcePoint {
-  t: number;
-  /** Sum of the end offsets of the connector's active topics. */
-  records: number | null;
-  retainedWalBytes?: number | null;
-  confirmedLagBytes?: number | null;
-  [metric: string]: number | null | undefined;
-}
+import type { ModelPoint, SourcePoint } from './api-types.js';
 
 const MAX_POINTS = 1800;
 const HEARTBEAT_MS = 30_000;

@@ -10,6 +10,7 @@ import { NotFoundException } from '../connect/errors.js';
 import type { Herder } from '../connect/herder/types.js';
 import type { ConsumedRecord, TopicBackend } from '../connect/topics/types.js';
 import { mlTasks } from '../../ml-sinks/common/registry.js';
+import type { Digit, DigitsAnswer } from './api-types.js';
 import { jsonPayload } from './record-format.js';
 import { readTail } from './topic-reader.js';
 
@@ -55,21 +56,6 @@ export async function kmeansPoints(herder: Herder, backend: TopicBackend, name: 
   return out;
 }
 
-export interface Digit {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  /** Image side (28 for MNIST); pixels are row-major bytes, base64. */
-  size: number;
-  pixels: string;
-  label: number | null;
-  prediction: number | null;
-  probability: number | null;
-  /** Where the prediction comes from: the sink's predictions topic, the running model, or none yet. */
-  source: 'topic' | 'model' | null;
-}
-
 interface PredictionValue {
   label?: number;
   prediction?: number;
@@ -85,7 +71,7 @@ function csvPixels(value: Buffer | null, features: number): Uint8Array | null {
   return out;
 }
 
-export async function latestDigits(herder: Herder, backend: TopicBackend, name: string, limit: number): Promise<{ topic: string | null; predictionsTopic: string; digits: Digit[] }> {
+export async function latestDigits(herder: Herder, backend: TopicBackend, name: string, limit: number): Promise<DigitsAnswer> {
   const config = await herder.connectorConfig(name);
   const features = Number(config['num.features'] ?? 784);
   const size = Math.round(Math.sqrt(features));

@@ -3,6 +3,8 @@
  * A failed call throws an ApiError whose message says what was asked and what the worker answered.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { MlStatus as MlStatusBase } from '../../ml-sinks/common/registry.js';
+import type { History } from '../../src/console/api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -102,14 +104,8 @@ export interface ConnectorInfo {
 
 export type ExpandedConnectors = Record<string, { status?: ConnectorStatus; info?: ConnectorInfo }>;
 
-export interface MlStatus {
-  connector: string;
-  task: number;
-  kind: 'kmeans' | 'tfjs';
-  modelVersion: number;
-  samplesSeen: number;
-  predictions: number;
-  metrics: Record<string, number | null>;
+/** `GET /ml/{connector}`: the sink's status, with the fields the pages read of each kind. */
+export interface MlStatus extends MlStatusBase {
   features?: string[];
   centroids?: number[][] | null;
   k?: number;
@@ -118,26 +114,7 @@ export interface MlStatus {
   backend?: string;
 }
 
-export interface ModelPoint {
-  t: number;
-  version: number;
-  samples: number;
-  predictions: number;
-  accuracy: number | null;
-  prequential: number | null;
-}
-
-export interface SourcePoint {
-  t: number;
-  records: number | null;
-  [metric: string]: number | null | undefined;
-}
-
-export interface History {
-  now: number;
-  models: Record<string, ModelPoint[]>;
-  sources: Record<string, SourcePoint[]>;
-}
+export type { DigitsAnswer, History, ModelPoint, SourcePoint } from '../../src/console/api-types.js';
 
 export const connectorsExpanded = () => api<ExpandedConnectors>('GET', '/connectors?expand=status&expand=info');
 export const history = () => api<History>('GET', '/ui/api/history');

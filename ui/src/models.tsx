@@ -4,7 +4,7 @@
  * image classifier (MNIST) the latest digits of its input topic with the predicted label and probability.
  */
 import { useState } from 'preact/hooks';
-import { api, enc, history, usePoll, type History, type MlStatus } from './api.js';
+import { api, enc, history, usePoll, type DigitsAnswer, type History, type MlStatus } from './api.js';
 import { DigitImage, LineChart, Scatter } from './charts.js';
 import { ErrorBanner, Notice, num, pct } from './widgets.js';
 
@@ -113,18 +113,8 @@ function KMeansScatter({ m, theme }: { m: MlStatus; theme: string }) {
   );
 }
 
-interface DigitView {
-  offset: number;
-  size: number;
-  pixels: string;
-  label: number | null;
-  prediction: number | null;
-  probability: number | null;
-  source: 'topic' | 'model' | null;
-}
-
 function Digits({ name }: { name: string }) {
-  const d = usePoll(() => api<{ topic: string | null; predictionsTopic: string; digits: DigitView[] }>('GET', `/ui/api/models/${enc(name)}/digits?limit=12`), 3000);
+  const d = usePoll(() => api<DigitsAnswer>('GET', `/ui/api/models/${enc(name)}/digits?limit=12`), 3000);
   return (
     <div class="subpanel">
       <div class="row wrap">

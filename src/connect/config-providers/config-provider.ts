@@ -16,8 +16,11 @@ export interface ConfigProvider {
 
 /** How a provider explains an answer without the key: the text of the error raised for a missing reference. */
 export interface ExplainsMissing {
-  /** Why `path` gave nothing, e.g. "is not allowed by allowed.paths", or null when the path is fine. */
-  explainPath(path: string): string | null;
+  /**
+   * Why `key` under `path` gave nothing, e.g. "the path is not allowed by allowed.paths", or null when
+   * nothing is wrong but the key's absence.
+   */
+  explainPath(path: string, key: string): string | null;
 }
 
 export function explainsMissing(p: ConfigProvider): p is ConfigProvider & ExplainsMissing {

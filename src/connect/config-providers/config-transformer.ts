@@ -11,7 +11,6 @@
  */
 import { ConfigException } from '../errors.js';
 import { type ConfigProvider, explainsMissing } from './config-provider.js';
-import { EnvVarConfigProvider } from './env-provider.js';
 
 /** Kafka's `ConfigTransformer.DEFAULT_PATTERN`: `${provider:[path:]key}`. */
 const VARIABLE = /\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}/g;
@@ -124,8 +123,7 @@ export class ConfigTransformer {
 
   private unresolved(configKey: string, v: ConfigVariable): UnresolvedVariableException {
     const provider = this.providers.get(v.provider)!;
-    let reason = explainsMissing(provider) ? provider.explainPath(v.path) : null;
-    if (reason === null && provider instanceof EnvVarConfigProvider && provider.blocked(v.key)) reason = 'the variable is not allowed by allowlist.pattern';
+    const reason = explainsMissing(provider) ? provider.explainPath(v.path, v.key) : null;
     return new UnresolvedVariableException(configKey, v, reason ?? 'the key does not exist');
   }
 }

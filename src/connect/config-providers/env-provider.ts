@@ -32,12 +32,8 @@ export class EnvVarConfigProvider implements ConfigProvider, ExplainsMissing {
     return { data };
   }
 
-  explainPath(): string | null {
-    return null;
-  }
-
-  /** Whether a variable is hidden by the allowlist (so the error can say so). */
-  blocked(key: string): boolean {
-    return this.env[key] !== undefined && !this.allowlist.test(key);
+  /** A variable that exists but is hidden by the allowlist says so. */
+  explainPath(_path: string, key: string): string | null {
+    return this.env[key] !== undefined && !this.allowlist.test(key) ? 'the variable is not allowed by allowlist.pattern' : null;
   }
 }

@@ -31,6 +31,7 @@ import {
   type State,
   type TaskInfo,
   type TaskState,
+  type WorkerStatus,
 } from './types.js';
 
 /** Connector config validation (ConfigInfos) and plugin key listings, provided by config-validation.ts. */
@@ -56,7 +57,32 @@ export interface HerderDeps {
 }
 
 export abstract class AbstractHerder {
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set once `start` has finished (and cleared by `stop`): until then `/health` answers 503. */
+  protected ready = false;
+
   constructor(protected readonly deps: HerderDeps) {}
+
+  /**
+   * Runs `fn` after every earlier state change has finished: the herder thread of Kafka Connect. Every
+   * state-changing request (REST write, rebalance, config update) goes through here, one at a time.
+   */
+  serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `GET /health` (KIP-1017): healthy when the herder loop answers within 10 s. */
+  async health(): Promise<{ httpStatus: number; body: WorkerStatus }> {
+    if (!this.ready) return { httpStatus: 503, body: { status: 'starting', message: 'Worker is still starting up.' } };
+    const probe = this.serialized(async () => true);
+    const timeout = new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref());
+    if (await Promise.race([probe, timeout])) {
+      return { httpStatus: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } };
+    }
+    return { httpStatus: 500, body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' } };
+  }
 
   get workerId(): string {
     return this.deps.worker.workerId;

@@ -14,27 +14,17 @@ import type {
   Herder,
   RestartRequest,
   TargetState,
-  WorkerStatus,
 } from './types.js';
 
 export type { ConfigValidation };
 export type StandaloneHerderDeps = HerderDeps;
 
 export class StandaloneHerder extends AbstractHerder implements Herder {
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly statuses: StatusWriter;
-  private ready = false;
 
   constructor(deps: StandaloneHerderDeps) {
     super(deps);
     this.statuses = new StatusWriter(deps.statusStore, deps.worker.workerId);
-  }
-
-  /** Runs `fn` after every earlier state-changing request has finished. */
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   async start(): Promise<void> {
@@ -47,16 +37,6 @@ export class StandaloneHerder extends AbstractHerder implements Herder {
   async stop(): Promise<void> {
     this.ready = false;
     await this.serialized(() => this.deps.worker.stop());
-  }
-
-  async health(): Promise<{ httpStatus: number; body: WorkerStatus }> {
-    if (!this.ready) return { httpStatus: 503, body: { status: 'starting', message: 'Worker is still starting up.' } };
-    const probe = this.serialized(async () => true);
-    const timeout = new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref());
-    if (await Promise.race([probe, timeout])) {
-      return { httpStatus: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } };
-    }
-    return { httpStatus: 500, body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' } };
   }
 
   putConnectorConfig(

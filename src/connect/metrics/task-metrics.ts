@@ -7,10 +7,15 @@
  * (Prometheus users can also take `rate()` of the totals).
  */
 import type { ConnectorTaskId } from '../herder/types.js';
-import type { ConnectMetrics } from './connect-metrics.js';
+import type { ConnectMetrics, Group } from './connect-metrics.js';
 import { StateTimer, type WindowConfig, WindowedRatio, WindowedStat } from './sampled-stat.js';
 
 const DOMAIN = 'kafka.connect';
+
+/** A group of one task's metrics, tagged `connector` and `task` and closed with the task's other groups. */
+function taskGroup(metrics: ConnectMetrics, type: string, id: ConnectorTaskId): Group {
+  return metrics.group(DOMAIN, type, { connector: id.connector, task: String(id.task) }, { connector: id.connector, task: id.task });
+}
 
 /** Task states as the `status` attribute shows them (lowercase, as Kafka's metrics do). */
 export type TaskMetricState = 'unassigned' | 'running' | 'paused' | 'failed' | 'destroyed' | 'restarting';
@@ -60,11 +65,8 @@ export class TaskMetrics {
   }
 
   register(metrics: ConnectMetrics, id: ConnectorTaskId): (() => void) {
-    const tags = { connector: id.connector, task: String(id.task) };
-    const owner = { connector: id.connector, task: id.task };
     const now = Date.now;
-    const task = metrics
-      .group(DOMAIN, 'connector-task-metrics', tags, owner)
+    const task = taskGroup(metrics, 'connector-task-metrics', id)
       .info('status', () => this.state, "The status of the connector task. One of 'unassigned', 'running', 'paused', 'failed', or 'destroyed'.")
       .gauge('running-ratio', () => this.timer.ratio('running', now()), 'The fraction of time this task has spent in the running state.')
       .gauge('pause-ratio', () => this.timer.ratio('paused', now()), 'The fraction of time this task has spent in the pause state.')
@@ -75,8 +77,7 @@ export class TaskMetrics {
       .gauge('offset-commit-failure-percentage', () => this.commitOutcome.failureRatio(now()), "The average percentage of this task's offset commit attempts that failed.")
       .gauge('offset-commit-success-percentage', () => this.commitOutcome.successRatio(now()), "The average percentage of this task's offset commit attempts that succeeded.");
     const e = this.errors;
-    const errors = metrics
-      .group(DOMAIN, 'task-error-metrics', tags, owner)
+    const errors = taskGroup(metrics, 'task-error-metrics', id)
       .gauge('total-record-failures', () => e.recordFailures, 'The number of record processing failures in this task.')
       .gauge('total-record-errors', () => e.recordErrors, 'The number of record processing errors in this task.')
       .gauge('total-records-skipped', () => e.recordsSkipped, 'The number of records skipped due to errors.')
@@ -128,8 +129,7 @@ export class SourceTaskMetrics {
 
   register(metrics: ConnectMetrics, id: ConnectorTaskId): () => void {
     const now = Date.now;
-    const g = metrics
-      .group(DOMAIN, 'source-task-metrics', { connector: id.connector, task: String(id.task) }, { connector: id.connector, task: id.task })
+    const g = taskGroup(metrics, 'source-task-metrics', id)
       .gauge('source-record-poll-rate', () => this.polled.rate(now()), 'The average per-second number of records produced/polled (before transformation) by this task.')
       .gauge('source-record-poll-total', () => this.pollTotal, 'The total number of records produced/polled (before transformation) by this task.')
       .gauge('source-record-write-rate', () => this.written.rate(now()), 'The average per-second number of records written to Kafka for this task (after transformations).')
@@ -200,8 +200,7 @@ export class SinkTaskMetrics {
 
   register(metrics: ConnectMetrics, id: ConnectorTaskId): () => void {
     const now = Date.now;
-    const g = metrics
-      .group(DOMAIN, 'sink-task-metrics', { connector: id.connector, task: String(id.task) }, { connector: id.connector, task: id.task })
+    const g = taskGroup(metrics, 'sink-task-metrics', id)
       .gauge('sink-record-read-rate', () => this.read.rate(now()), 'The average per-second number of records read from Kafka for this task (before transformations).')
       .gauge('sink-record-read-total', () => this.readTotal, 'The total number of records read from Kafka by this task since it was last restarted.')
       .gauge('sink-record-send-rate', () => this.sent.rate(now()), 'The average per-second number of records output from the transformations and put to this task.')

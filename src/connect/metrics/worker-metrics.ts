@@ -5,7 +5,7 @@
  */
 import type { ConnectMetrics } from './connect-metrics.js';
 import type { Group } from './connect-metrics.js';
-import { WindowedRatio } from './sampled-stat.js';
+import { type WindowConfig, WindowedRatio } from './sampled-stat.js';
 import type { TaskMetricState } from './task-metrics.js';
 
 const DOMAIN = 'kafka.connect';
@@ -34,54 +34,63 @@ const TASK_STATE_COUNTS: [string, TaskMetricState][] = [
   ['connector-restarting-task-count', 'restarting'],
 ];
 
+/** Startups of connectors or of tasks: totals since the worker started, and their windowed success ratio. */
+class StartupCounts {
+  attempts = 0;
+  successes = 0;
+  failures = 0;
+  private readonly outcomes: WindowedRatio;
+
+  constructor(window: WindowConfig) {
+    this.outcomes = new WindowedRatio(window);
+  }
+
+  record(success: boolean, now = Date.now()): void {
+    this.attempts++;
+    if (success) this.successes++;
+    else this.failures++;
+    this.outcomes.record(success, now);
+  }
+
+  /** The `<kind>-startup-*` attributes of `connect-worker-metrics`. */
+  addTo(group: Group, kind: 'connector' | 'task'): void {
+    const now = Date.now;
+    group
+      .gauge(`${kind}-startup-attempts-total`, () => this.attempts, `The total number of ${kind} startups that this worker has attempted.`)
+      .gauge(`${kind}-startup-success-total`, () => this.successes, `The total number of ${kind} starts that succeeded.`)
+      .gauge(`${kind}-startup-success-percentage`, () => this.outcomes.successRatio(now()), `The average percentage of this worker's ${kind}s starts that succeeded.`)
+      .gauge(`${kind}-startup-failure-total`, () => this.failures, `The total number of ${kind} starts that failed.`)
+      .gauge(`${kind}-startup-failure-percentage`, () => this.outcomes.failureRatio(now()), `The average percentage of this worker's ${kind}s starts that failed.`);
+  }
+}
+
 export class WorkerMetrics {
-  connectorStartupAttempts = 0;
-  connectorStartupSuccesses = 0;
-  connectorStartupFailures = 0;
-  taskStartupAttempts = 0;
-  taskStartupSuccesses = 0;
-  taskStartupFailures = 0;
-  private readonly connectorStartups: WindowedRatio;
-  private readonly taskStartups: WindowedRatio;
+  private readonly connectorStartups: StartupCounts;
+  private readonly taskStartups: StartupCounts;
   private readonly connectors = new Map<string, { facts: ConnectorFacts; groups: Group[] }>();
 
   constructor(private readonly metrics: ConnectMetrics, private readonly view: WorkerView) {
-    this.connectorStartups = new WindowedRatio(metrics.window);
-    this.taskStartups = new WindowedRatio(metrics.window);
-    const now = Date.now;
+    this.connectorStartups = new StartupCounts(metrics.window);
+    this.taskStartups = new StartupCounts(metrics.window);
     const taskCount = () => {
       let n = 0;
       for (const _ of view.taskStates()) n++;
       return n;
     };
-    metrics
+    const group = metrics
       .group(DOMAIN, 'connect-worker-metrics', {})
       .gauge('connector-count', () => view.connectorCount(), 'The number of connectors run in this worker.')
-      .gauge('task-count', taskCount, 'The number of tasks run in this worker.')
-      .gauge('connector-startup-attempts-total', () => this.connectorStartupAttempts, 'The total number of connector startups that this worker has attempted.')
-      .gauge('connector-startup-success-total', () => this.connectorStartupSuccesses, 'The total number of connector starts that succeeded.')
-      .gauge('connector-startup-success-percentage', () => this.connectorStartups.successRatio(now()), "The average percentage of this worker's connectors starts that succeeded.")
-      .gauge('connector-startup-failure-total', () => this.connectorStartupFailures, 'The total number of connector starts that failed.')
-      .gauge('connector-startup-failure-percentage', () => this.connectorStartups.failureRatio(now()), "The average percentage of this worker's connectors starts that failed.")
-      .gauge('task-startup-attempts-total', () => this.taskStartupAttempts, 'The total number of task startups that this worker has attempted.')
-      .gauge('task-startup-success-total', () => this.taskStartupSuccesses, 'The total number of task starts that succeeded.')
-      .gauge('task-startup-success-percentage', () => this.taskStartups.successRatio(now()), "The average percentage of this worker's tasks starts that succeeded.")
-      .gauge('task-startup-failure-total', () => this.taskStartupFailures, 'The total number of task starts that failed.')
-      .gauge('task-startup-failure-percentage', () => this.taskStartups.failureRatio(now()), "The average percentage of this worker's tasks starts that failed.");
+      .gauge('task-count', taskCount, 'The number of tasks run in this worker.');
+    this.connectorStartups.addTo(group, 'connector');
+    this.taskStartups.addTo(group, 'task');
   }
 
   connectorStartup(success: boolean): void {
-    this.connectorStartupAttempts++;
-    if (success) this.connectorStartupSuccesses++;
-    else this.connectorStartupFailures++;
-    this.connectorStartups.record(success, Date.now());
+    this.connectorStartups.record(success);
   }
 
   taskStartup(success: boolean): void {
-    this.taskStartupAttempts++;
-    if (success) this.taskStartupSuccesses++;
-    else this.taskStartupFailures++;
-    this.taskStartups.record(success, Date.now());
+    this.taskStartups.record(success);
   }
 
   /** A connector now runs on this worker: opens its groups (facts may change later through `connectorState`). */

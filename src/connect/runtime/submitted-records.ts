@@ -96,8 +96,8 @@ function release(state: PartitionState): void {
   let i = state.head;
   while (i < queue.length && queue[i]!.acked) i++;
   if (i === state.head) return;
-  const last = queue[i - 1]!;
-  state.committable = { partition: last.partition, offset: last.offset };
+  // The record itself is the committable offset (no copy: this runs for about every acknowledged record).
+  state.committable = queue[i - 1]!;
   if (i === queue.length) {
     queue.length = 0;
     state.head = 0;

@@ -30,7 +30,6 @@ import {
   RestError,
   type TargetState,
   type TaskInfo,
-  type WorkerStatus,
 } from '../types.js';
 import { type ConnectAssignment, CONFIG_MISMATCH, type WorkerState } from './connect-protocol.js';
 import { ConfigUpdates } from './config-updates.js';
@@ -58,7 +57,6 @@ export const STALE_CONFIG_MESSAGE = 'Cannot complete request momentarily due to 
 const REBALANCE_EXPECTED_MESSAGE = 'Request cannot be completed because a rebalance is expected';
 
 export class DistributedHerder extends AbstractHerder implements Herder, ForwardingHerder {
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly member: GroupMember;
   private readonly statuses: StatusWriter;
   private readonly updates: ConfigUpdates;
@@ -69,7 +67,6 @@ export class DistributedHerder extends AbstractHerder implements Herder, Forward
   private memberUrls = new Map<string, string>();
   private memberAssignments = new Map<string, ConnectAssignment>();
   private rebalanceQueued = false;
-  private ready = false;
   private stopping = false;
 
   constructor(protected override readonly deps: DistributedHerderDeps) {
@@ -97,13 +94,6 @@ export class DistributedHerder extends AbstractHerder implements Herder, Forward
   }
 
   // ---- the loop ----
-
-  /** Runs `fn` after every earlier state change has finished (the herder thread). */
-  serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
 
   async start(): Promise<void> {
     this.deps.configStore.listener = this.updates;
@@ -284,16 +274,6 @@ export class DistributedHerder extends AbstractHerder implements Herder, Forward
   }
 
   // ---- Herder ----
-
-  async health(): Promise<{ httpStatus: number; body: WorkerStatus }> {
-    if (!this.ready) return { httpStatus: 503, body: { status: 'starting', message: 'Worker is still starting up.' } };
-    const probe = this.serialized(async () => true);
-    const timeout = new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref());
-    if (await Promise.race([probe, timeout])) {
-      return { httpStatus: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } };
-    }
-    return { httpStatus: 500, body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' } };
-  }
 
   override async connectorInfo(name: string): Promise<ConnectorInfo> {
     this.requireNoRebalance();
