@@ -3,6 +3,7 @@
  * ConfigDef for validation and REST listings, and a typed view (`PostgresConfig`) used by the task.
  */
 import type { PgTlsSettings } from './tls.js';
+import { type SignalConfig, parseSignalConfig } from './signals/signal-config.js';
 import { ConfigDef, type ParsedConfig, Password, Validators, invalid } from '../../connect/api/config-def.js';
 import { ConfigException } from '../../connect/errors.js';
 
@@ -180,6 +181,8 @@ export interface PostgresConfig {
   skippedOperations: Set<string>;
   skippedOperationsExplicit: boolean;
   tombstonesOnDelete: boolean;
+  /** `signal.*`, `incremental.snapshot.*` and `read.only` (signals/signal-config.ts). */
+  signals: SignalConfig;
   provideTransactionMetadata: boolean;
   includeUnknownDatatypes: boolean;
   unavailablePlaceholder: string;
@@ -298,6 +301,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     skippedOperations: new Set(skipped.filter((s) => s !== 'none')),
     skippedOperationsExplicit: props['skipped.operations'] !== undefined,
     tombstonesOnDelete: c.getBoolean('tombstones.on.delete'),
+    signals: parseSignalConfig(c),
     provideTransactionMetadata: c.getBoolean('provide.transaction.metadata'),
     includeUnknownDatatypes: c.getBoolean('include.unknown.datatypes'),
     unavailablePlaceholder: c.getString('unavailable.value.placeholder')!,

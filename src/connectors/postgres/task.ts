@@ -19,7 +19,6 @@ import { type LoadedOffset, flushLsnOf, loadOffset, sourcePartition } from './of
 import { type Lsn, parseLsn } from './pgoutput/decoder.js';
 import { type CreatedSlot, type PgConnectionOptions, ReplicationConnection, newClient, pgConnectionOptions } from './replication-connection.js';
 import { runSnapshot } from './snapshot.js';
-import { parseSignalConfig } from './signals/signal-config.js';
 import { type SignalSupport, attachSignals, signalTableIds } from './signals/wiring.js';
 import { checkReplicationRights, checkWalLevel, dropSlot, ensurePublication, explainConnectError, readSlot } from './slot-manager.js';
 import { CONNECTOR_VERSION } from './source-info.js';
@@ -69,13 +68,10 @@ export class PostgresSourceTask extends SourceTask {
     this.queue = new ChangeQueue(cfg.maxQueueSize, cfg.maxBatchSize, cfg.maxQueueSizeInBytes);
     if (this.context?.metrics) registerPostgresMetrics(this.context.metrics, cfg.topicPrefix, this.snapshotMetrics, this.streamingMetrics, () => this.queue);
     const conn = this.connectionOptions();
-    const client = newClient(conn);
-    client.on('error', (e) => this.clientLost(client, e));
+    let client: pg.Client;
     try {
-      await client.connect();
-      for (const stmt of cfg.initialStatements) await client.query(stmt);
+      client = await this.openClient((c, e) => this.clientLost(c, e));
     } catch (e) {
-      await client.end().catch(() => {});
       throw explainConnectError(e, cfg);
     }
     this.client = client;
@@ -85,7 +81,7 @@ export class PostgresSourceTask extends SourceTask {
       await checkReplicationRights(client, cfg.connection.user);
       const registry = new TypeRegistry();
       await registry.load(client);
-      const signalCfg = parseSignalConfig(props);
+      const signalCfg = cfg.signals;
       const filters = new Filters(cfg, signalTableIds(signalCfg));
       const events = new EventFactory(cfg, String(this.context?.taskId?.task ?? 0));
       const serverVersion = Number(((await client.query('SHOW server_version_num')).rows[0] as { server_version_num: string }).server_version_num);
@@ -164,12 +160,7 @@ export class PostgresSourceTask extends SourceTask {
       this.signals = attachSignals({
         cfg, sig: signalCfg, events, log: this.log, processor, filters, registry, storedOffset,
         metadataClient: () => this.metadataClient(),
-        connect: async () => {
-          const c = newClient(this.connectionOptions());
-          await c.connect();
-          for (const stmt of cfg.initialStatements) await c.query(stmt);
-          return c;
-        },
+        connect: () => this.openClient(() => {}),
         emit: (records) => {
           this.queue.pushAll(records, records.length * estimateRecordBytes(256));
           return this.queue.waitForSpace();
@@ -216,15 +207,29 @@ export class PostgresSourceTask extends SourceTask {
   private async metadataClient(): Promise<pg.Client> {
     if (this.client) return this.client;
     if (this.stopping) throw new ConnectException('The task is stopping');
-    const client = newClient(this.connectionOptions());
-    client.on('error', (e) => this.clientLost(client, e));
-    await client.connect();
-    for (const stmt of this.cfg.initialStatements) await client.query(stmt);
+    const client = await this.openClient((c, e) => this.clientLost(c, e));
     if (this.stopping) {
       await client.end().catch(() => {});
       throw new ConnectException('The task is stopping');
     }
     this.client = client;
+    return client;
+  }
+
+  /**
+   * A new (non-replication) connection with `database.initial.statements` run, as Debezium runs them on
+   * every JDBC connection: metadata, snapshot and incremental-snapshot connections all come from here.
+   */
+  private async openClient(onError: (client: pg.Client, e: Error) => void): Promise<pg.Client> {
+    const client = newClient(this.connectionOptions());
+    client.on('error', (e) => onError(client, e));
+    try {
+      await client.connect();
+      for (const stmt of this.cfg.initialStatements) await client.query(stmt);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
     return client;
   }
 
@@ -268,18 +273,11 @@ export class PostgresSourceTask extends SourceTask {
   private async runBackground(snapshot: { tables: TableSchema[]; lsn: Lsn; name: string | null } | null, startLsn: Lsn, events: EventFactory): Promise<void> {
     try {
       if (snapshot) {
-        const snapClient = newClient(this.connectionOptions());
-        snapClient.on('error', () => {});
-        await snapClient.connect();
+        const snapClient = await this.openClient(() => {});
         try {
           await runSnapshot({
             client: snapClient, cfg: this.cfg, events, tables: snapshot.tables, snapshotName: snapshot.name, lsn: snapshot.lsn, log: this.log,
-            connect: async () => {
-              const c = newClient(this.connectionOptions());
-              c.on('error', () => {});
-              await c.connect();
-              return c;
-            },
+            connect: () => this.openClient(() => {}),
             stopped: () => this.stopping,
             metrics: this.snapshotMetrics,
             emit: (records, bytes) => {

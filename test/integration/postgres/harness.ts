@@ -34,6 +34,28 @@ export function blogConfig(c: PostgresCluster, overrides: Record<string, string>
   };
 }
 
+/**
+ * The base of the per-test configs: own topic prefix, slot and publication (`<prefix>_slot`, `<prefix>_pub`),
+ * the cluster's superuser, a short poll interval; `extra` adds or overrides.
+ */
+export function taskConfig(c: PostgresCluster, prefix: string, tables: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    name: `${prefix}-connector`,
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+    'database.hostname': c.host,
+    'database.port': String(c.port),
+    'database.user': 'postgres',
+    'database.password': 'postgres',
+    'database.dbname': 'postgres',
+    'topic.prefix': prefix,
+    'slot.name': `${prefix}_slot`,
+    'publication.name': `${prefix}_pub`,
+    'table.include.list': tables,
+    'poll.interval.ms': '50',
+    ...extra,
+  };
+}
+
 export async function startTask(config: Record<string, string>, offsets: MemoryOffsets): Promise<PostgresSourceTask> {
   const task = new PostgresSourceTask();
   task.initialize({ taskId: { connector: config.name ?? 'c', task: 0 }, configs: config, offsetStorageReader: offsets.reader });

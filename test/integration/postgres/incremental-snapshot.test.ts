@@ -14,30 +14,12 @@ import { join } from 'node:path';
 import type { SourceRecord } from '../../../src/connect/data/index.js';
 import type { PostgresSourceTask } from '../../../src/connectors/postgres/task.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
-import { MemoryOffsets, commitRecords, payload, pollFor, sql, startTask } from './harness.js';
+import { MemoryOffsets, commitRecords, payload, pollFor, sql, startTask, taskConfig } from './harness.js';
 
 let pgc: PostgresCluster;
 
 function config(prefix: string, tables: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    name: `${prefix}-connector`,
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': pgc.host,
-    'database.port': String(pgc.port),
-    'database.user': 'postgres',
-    'database.password': 'postgres',
-    'database.dbname': 'postgres',
-    'topic.prefix': prefix,
-    'slot.name': `${prefix}_slot`,
-    'publication.name': `${prefix}_pub`,
-    'publication.autocreate.mode': 'filtered',
-    'table.include.list': tables,
-    'snapshot.mode': 'no_data',
-    'signal.data.collection': 'public.dbz_signal',
-    'poll.interval.ms': '50',
-    'slot.drop.on.stop': 'true',
-    ...extra,
-  };
+  return taskConfig(pgc, prefix, tables, { 'publication.autocreate.mode': 'filtered', 'snapshot.mode': 'no_data', 'signal.data.collection': 'public.dbz_signal', 'slot.drop.on.stop': 'true', ...extra });
 }
 
 type P = Record<string, unknown> & { op: string; after: Record<string, unknown> | null; before: Record<string, unknown> | null; source: Record<string, unknown> };

@@ -7,26 +7,12 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceRecord } from '../../../src/connect/data/index.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
-import { MemoryOffsets, commitRecords, payload, pollFor, pollN, sql, startTask } from './harness.js';
+import { MemoryOffsets, commitRecords, payload, pollFor, pollN, sql, startTask, taskConfig } from './harness.js';
 
 let pgc: PostgresCluster;
 
 function config(prefix: string, tables: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    name: `${prefix}-connector`,
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': pgc.host,
-    'database.port': String(pgc.port),
-    'database.user': 'postgres',
-    'database.password': 'postgres',
-    'database.dbname': 'postgres',
-    'topic.prefix': prefix,
-    'slot.name': `${prefix}_slot`,
-    'publication.name': `${prefix}_pub`,
-    'table.include.list': tables,
-    'poll.interval.ms': '50',
-    ...extra,
-  };
+  return taskConfig(pgc, prefix, tables, extra);
 }
 
 const ops = (rs: SourceRecord[]) => rs.map((r) => r.value === null ? 'tombstone' : `${payload(r).op}${(payload(r).after as { id: number } | null)?.id ?? ''}`);

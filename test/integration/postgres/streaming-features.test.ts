@@ -9,28 +9,12 @@ import assert from 'node:assert/strict';
 import type { SourceRecord, Struct } from '../../../src/connect/data/index.js';
 import type { PostgresSourceTask } from '../../../src/connectors/postgres/task.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
-import { MemoryOffsets, asJson, commitRecords, confirmedFlush, payload, pollFor, pollN, sql, startTask } from './harness.js';
+import { MemoryOffsets, asJson, commitRecords, confirmedFlush, payload, pollFor, pollN, sql, startTask, taskConfig } from './harness.js';
 
 let pgc: PostgresCluster;
 
 function config(prefix: string, tables: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    name: `${prefix}-connector`,
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': pgc.host,
-    'database.port': String(pgc.port),
-    'database.user': 'postgres',
-    'database.password': 'postgres',
-    'database.dbname': 'postgres',
-    'topic.prefix': prefix,
-    'slot.name': `${prefix}_slot`,
-    'publication.name': `${prefix}_pub`,
-    'slot.drop.on.stop': 'true',
-    'table.include.list': tables,
-    'snapshot.mode': 'no_data',
-    'poll.interval.ms': '50',
-    ...extra,
-  };
+  return taskConfig(pgc, prefix, tables, { 'slot.drop.on.stop': 'true', 'snapshot.mode': 'no_data', ...extra });
 }
 
 async function withTask(cfg: Record<string, string>, fn: (task: PostgresSourceTask, offsets: MemoryOffsets) => Promise<void>): Promise<void> {

@@ -14,7 +14,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { SourceMap, SourceRecord } from '../../../connect/data/index.js';
+import type { SourceMap, SourceRecord, Struct } from '../../../connect/data/index.js';
 import type { PostgresConfig } from '../config.js';
 import type { EventFactory } from '../events.js';
 import type { TupleValue } from '../pgoutput/decoder.js';
@@ -51,6 +51,8 @@ interface CurrentTable {
   id: string;
   schema: TableSchema;
   keyColumns: { name: string; index: number; nullable: boolean; type: 'int' | 'long' | 'string' }[];
+  /** The Java types of the chunk key (constant per table; every stored key carries them). */
+  keyTypes: ('int' | 'long' | 'string')[];
   /** Dedup by the record key when the table has one, else by the chunk key columns. */
   byRecordKey: boolean;
   rows: number;
@@ -58,12 +60,18 @@ interface CurrentTable {
   started: number;
 }
 
+interface WindowRow {
+  row: TupleValue[];
+  key: Struct | null;
+}
+
 const INT_OIDS = new Set([21, 23]);
 const LONG_OIDS = new Set([20]);
 
 export class IncrementalSnapshotter {
   readonly context: IncrementalSnapshotContext;
-  private readonly window = new ChunkWindow<TupleValue[]>();
+  /** A chunk's rows with their record keys (built once, for dedup and for the emitted event). */
+  private readonly window = new ChunkWindow<WindowRow>();
   private current: CurrentTable | null = null;
   private client: pg.Client | null = null;
   /** Serial work: signals and chunk reads run one at a time, in arrival order. */
@@ -137,15 +145,13 @@ export class IncrementalSnapshotter {
   }
 
   private dedup(cur: CurrentTable, tuple: TupleValue[]): void {
-    const key = this.rowKey(cur, tuple);
+    const key = this.windowKey(cur, tuple, cur.byRecordKey ? cur.schema.key(tuple) : null);
     if (key !== null && this.window.deduplicate(key)) this.d.log.debug({ table: cur.id, key }, 'Removed row from window');
   }
 
-  private rowKey(cur: CurrentTable, row: readonly TupleValue[]): string | null {
-    if (cur.byRecordKey) {
-      const k = cur.schema.key(row);
-      return k ? structKeyString(k) : null;
-    }
+  /** The window key of a row: its record key when the table has one (`recordKey`), else its chunk key columns. */
+  private windowKey(cur: CurrentTable, row: readonly TupleValue[], recordKey: Struct | null): string | null {
+    if (cur.byRecordKey) return recordKey ? structKeyString(recordKey) : null;
     return keyString(cur.keyColumns.map((k) => row[k.index] ?? null));
   }
 
@@ -258,7 +264,8 @@ export class IncrementalSnapshotter {
     const lastCommit = typeof streamOffset.lsn_commit === 'number' ? streamOffset.lsn_commit : null;
     const seqLsn = typeof streamOffset.lsn === 'number' ? streamOffset.lsn : null;
     const out: SourceRecord[] = [];
-    for (const row of rows) {
+    for (const { row, key } of rows) {
+      // Each record's offset carries its own key (a restart resumes after it), hence a map per row.
       this.context.setLastEventKey(this.chunkKeyOf(cur, row));
       const tsUs = Math.floor((performance.timeOrigin + performance.now()) * 1000);
       const offset: SourceMap = { ...streamOffset, ts_usec: tsUs, snapshot: 'INCREMENTAL', last_snapshot_record: false, snapshot_completed: true };
@@ -267,7 +274,7 @@ export class IncrementalSnapshotter {
         tsUs, snapshot: 'incremental', schema: t.info.schema, table: t.info.table, txId: null, lsn: null,
         lastCommitLsn: lastCommit, origin: null, originLsn: null, sequenceLsn: seqLsn,
       };
-      out.push(events.change(t, 'r', t.key(row), null, t.value(row, null, false), src, offset, null));
+      out.push(events.change(t, 'r', key, null, t.value(row, null, false), src, offset, null));
     }
     cur.rows += rows.length;
     await this.d.emit(out);
@@ -276,7 +283,7 @@ export class IncrementalSnapshotter {
   private chunkKeyOf(cur: CurrentTable, row: readonly TupleValue[]): ChunkKey {
     return {
       values: cur.keyColumns.map((k) => { const v = row[k.index]; return v === null || v === undefined ? null : String(v); }),
-      types: cur.keyColumns.map((k) => k.type),
+      types: cur.keyTypes,
     };
   }
 
@@ -320,7 +327,7 @@ export class IncrementalSnapshotter {
             this.nextCollection();
             continue;
           }
-          ctx.setMaximumKey({ values: row, types: cur.keyColumns.map((k) => k.type) });
+          ctx.setMaximumKey({ values: row, types: cur.keyTypes });
           log.info(`Incremental snapshot for table '${coll.id}' will end at position ${JSON.stringify(row)}`);
         }
         const q: ChunkQueryInput = {
@@ -331,7 +338,10 @@ export class IncrementalSnapshotter {
         const r = await client.query({ text, values, rowMode: 'array' });
         const rows = r.rows as TupleValue[][];
         this.window.clear();
-        for (const row of rows) this.window.put(this.rowKey(cur, row) ?? String(this.window.size), row);
+        for (const row of rows) {
+          const key = cur.schema.key(row);
+          this.window.put(this.windowKey(cur, row, key) ?? String(this.window.size), { row, key });
+        }
         if (rows.length) ctx.chunkEnd = this.chunkKeyOf(cur, rows[rows.length - 1]!);
         if (!rows.length) {
           const secs = (Date.now() - cur.started) / 1000;
@@ -390,7 +400,7 @@ export class IncrementalSnapshotter {
     const types = keyColumns.map((k) => k.type);
     if (this.context.chunkEnd && !this.context.chunkEnd.types) this.context.chunkEnd.types = types;
     if (this.context.maximumKey && !this.context.maximumKey.types) this.context.setMaximumKey({ values: this.context.maximumKey.values, types });
-    this.current = { id: coll.id, schema, keyColumns, byRecordKey: schema.keySchema !== null, rows: 0, chunks: 0, started: Date.now() };
+    this.current = { id: coll.id, schema, keyColumns, keyTypes: types, byRecordKey: schema.keySchema !== null, rows: 0, chunks: 0, started: Date.now() };
     return this.current;
   }
 

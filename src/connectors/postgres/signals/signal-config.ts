@@ -1,9 +1,9 @@
 /**
  * The signal and incremental snapshot settings (Debezium's `signal.*` and `incremental.snapshot.*` keys),
- * read from the connector config. The keys are defined in ../config.ts.
+ * read from the connector config. The keys are defined in ../config.ts, whose parsePostgresConfig calls this.
  */
+import type { ParsedConfig } from '../../../connect/api/config-def.js';
 import { ConfigException } from '../../../connect/errors.js';
-import { postgresConfigDef } from '../config.js';
 
 export interface SignalConfig {
   /** `schema.table` of the signal table, or null. */
@@ -17,8 +17,7 @@ export interface SignalConfig {
   readOnly: boolean;
 }
 
-export function parseSignalConfig(props: Record<string, string>): SignalConfig {
-  const c = postgresConfigDef().parse(props);
+export function parseSignalConfig(c: ParsedConfig): SignalConfig {
   const coll = c.getString('signal.data.collection');
   let signalTable: SignalConfig['signalTable'] = null;
   if (coll) {
