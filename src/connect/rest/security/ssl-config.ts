@@ -12,9 +12,9 @@
  * `ssl.client.auth`: none | requested | required. `ssl.enabled.protocols` maps to min/max TLS versions;
  * `ssl.cipher.suites` (Java suite names) is not applied.
  */
-import { readFileSync } from 'node:fs';
 import type { SecureVersion, TlsOptions, ConnectionOptions } from 'node:tls';
 import { ConfigException } from '../../errors.js';
+import { normalizePem, pemBlocks, protocolIndexes, readStoreFile, storeKind, TLS_VERSIONS } from '../../security/key-stores.js';
 import { pkcs12Certificates } from '../../security/pkcs12.js';
 
 export type SslPrefix = 'listeners.https.' | 'admin.listeners.https.';
@@ -102,12 +102,12 @@ function keyStore(ssl: SslValues, where: Where): Pick<TlsOptions, 'pfx' | 'key' 
     const inlineChain = ssl['ssl.keystore.certificate.chain'];
     if (inlineKey !== undefined || inlineChain !== undefined) {
       if (!inlineKey || !inlineChain) throw new ConfigException(where('ssl.keystore.key'), null, 'ssl.keystore.key and ssl.keystore.certificate.chain must both be set');
-      return { key: pemBlock(inlineKey), cert: pemBlock(inlineChain), passphrase: keyPassword };
+      return { key: normalizePem(inlineKey), cert: normalizePem(inlineChain), passphrase: keyPassword };
     }
   }
   if (location === undefined || location.trim() === '') return null;
-  const bytes = readStore(location, where('ssl.keystore.location'));
-  if (type === 'PEM' || isPem(bytes)) return pemIdentity(bytes.toString('utf8'), keyPassword, where('ssl.keystore.location'));
+  const bytes = readStoreFile(where('ssl.keystore.location'), location);
+  if (type === 'PEM' || storeKind(bytes) === 'PEM') return pemIdentity(bytes.toString('utf8'), keyPassword, where('ssl.keystore.location'));
   checkNotJavaStore(bytes, location, where('ssl.keystore.location'));
   if (type !== 'PKCS12' && type !== 'JKS') throw new ConfigException(where('ssl.keystore.type'), ssl['ssl.keystore.type'], 'Supported key store types: PKCS12, PEM');
   return { pfx: bytes, passphrase: ssl['ssl.keystore.password'] };
@@ -116,11 +116,11 @@ function keyStore(ssl: SslValues, where: Where): Pick<TlsOptions, 'pfx' | 'key' 
 function trustStore(ssl: SslValues, where: Where): string[] | null {
   const type = (ssl['ssl.truststore.type'] ?? 'JKS').trim().toUpperCase();
   const inline = ssl['ssl.truststore.certificates'];
-  if (type === 'PEM' && inline !== undefined) return certificates(pemBlock(inline));
+  if (type === 'PEM' && inline !== undefined) return certificates(inline);
   const location = ssl['ssl.truststore.location'];
   if (location === undefined || location.trim() === '') return null;
-  const bytes = readStore(location, where('ssl.truststore.location'));
-  if (type === 'PEM' || isPem(bytes)) {
+  const bytes = readStoreFile(where('ssl.truststore.location'), location);
+  if (type === 'PEM' || storeKind(bytes) === 'PEM') {
     const certs = certificates(bytes.toString('utf8'));
     if (certs.length === 0) throw new ConfigException(where('ssl.truststore.location'), location, 'No certificate found in the PEM trust store');
     return certs;
@@ -134,64 +134,35 @@ function trustStore(ssl: SslValues, where: Where): string[] | null {
   }
 }
 
-function readStore(location: string, key: string): Buffer {
-  try {
-    return readFileSync(location.trim());
-  } catch (e) {
-    throw new ConfigException(key, location, `Cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-function isPem(bytes: Buffer): boolean {
-  return bytes.subarray(0, 200).toString('latin1').includes('-----BEGIN ');
-}
-
 /** JKS (0xFEEDFEED) and JCEKS (0xCECECECE) are Java-only formats. */
 function checkNotJavaStore(bytes: Buffer, location: string, key: string): void {
-  const magic = bytes.length >= 4 ? bytes.readUInt32BE(0) : 0;
-  if (magic === 0xfeedfeed || magic === 0xcececece) {
+  const kind = storeKind(bytes);
+  if (kind === 'JKS' || kind === 'JCEKS') {
     throw new ConfigException(
       key,
       location,
-      `${magic === 0xfeedfeed ? 'JKS' : 'JCEKS'} key stores cannot be read here; convert it to PKCS12 ` +
+      `${kind} key stores cannot be read here; convert it to PKCS12 ` +
         `(keytool -importkeystore -srckeystore ${location} -destkeystore store.p12 -deststoretype PKCS12) ` +
         `and set the type to PKCS12, or use PEM files (ssl.keystore.type=PEM)`,
     );
   }
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
-
-/** Kafka accepts PEM values on one line in a properties file; restores the line breaks Node needs. */
-function pemBlock(text: string): string {
-  return text.replace(BLOCK, (block, label: string) => {
-    const body = block.slice(`-----BEGIN ${label}-----`.length, block.length - `-----END ${label}-----`.length).replace(/\s+/g, '');
-    const lines = body.match(/.{1,64}/g) ?? [];
-    return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-  });
-}
-
 function certificates(pem: string): string[] {
-  return [...pemBlock(pem).matchAll(BLOCK)].filter((m) => m[1] === 'CERTIFICATE').map((m) => m[0]);
+  return pemBlocks(pem).filter((b) => b.label === 'CERTIFICATE').map((b) => b.block);
 }
 
 function pemIdentity(pem: string, passphrase: string | undefined, key: string): Pick<TlsOptions, 'key' | 'cert' | 'passphrase'> {
-  const blocks = [...pemBlock(pem).matchAll(BLOCK)];
-  const privateKey = blocks.find((m) => m[1]!.endsWith('PRIVATE KEY'));
-  const certs = blocks.filter((m) => m[1] === 'CERTIFICATE').map((m) => m[0]);
+  const blocks = pemBlocks(pem);
+  const privateKey = blocks.find((b) => b.label.endsWith('PRIVATE KEY'));
+  const certs = blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => b.block);
   if (!privateKey || certs.length === 0) throw new ConfigException(key, null, 'A PEM key store must hold a private key and its certificate chain');
-  return { key: privateKey[0], cert: certs.join('\n'), passphrase };
+  return { key: privateKey.block, cert: certs.join('\n'), passphrase };
 }
 
-const VERSIONS: SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-
-/** `ssl.enabled.protocols` (default TLSv1.2,TLSv1.3) as Node's min and max versions. */
+/** `ssl.enabled.protocols` (default TLSv1.2,TLSv1.3) as Node's min and max versions; unknown names are skipped. */
 function protocolVersions(ssl: SslValues): { minVersion?: SecureVersion; maxVersion?: SecureVersion } {
-  const listed = (ssl['ssl.enabled.protocols'] ?? 'TLSv1.2,TLSv1.3')
-    .split(',')
-    .map((s) => s.trim())
-    .map((s) => VERSIONS.findIndex((v) => v.toLowerCase() === s.toLowerCase()))
-    .filter((i) => i >= 0);
+  const listed = protocolIndexes(ssl['ssl.enabled.protocols'] ?? 'TLSv1.2,TLSv1.3').filter((i) => i >= 0);
   if (listed.length === 0) return {};
-  return { minVersion: VERSIONS[Math.min(...listed)], maxVersion: VERSIONS[Math.max(...listed)] };
+  return { minVersion: TLS_VERSIONS[Math.min(...listed)], maxVersion: TLS_VERSIONS[Math.max(...listed)] };
 }

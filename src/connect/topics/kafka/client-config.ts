@@ -10,10 +10,10 @@
  * command that converts them. The file's content decides its type, since Java reads a PKCS12 file under
  * `ssl.truststore.type=JKS` too. Passwords never appear in messages.
  */
-import { readFileSync } from 'node:fs';
 import { CompressionTypes, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { ConfigException } from '../../errors.js';
+import { normalizePem, pemBlocks, protocolIndexes, readStoreFile, storeKind, TLS_VERSIONS, type StoreKind } from '../../security/key-stores.js';
 import { pkcs12Certificates } from '../../security/pkcs12.js';
 
 export type Props = Readonly<Record<string, string>>;
@@ -85,25 +85,6 @@ function sasl(props: Props): SASLOptions {
   return { mechanism: kafkajsName, username, password };
 }
 
-type StoreKind = 'PEM' | 'PKCS12' | 'JKS' | 'JCEKS' | 'unknown';
-
-/** What a keystore/truststore file is, from its first bytes (the declared ssl.*.type may be stale). */
-function storeKind(b: Buffer): StoreKind {
-  if (b.length >= 4 && b.readUInt32BE(0) === 0xfeedfeed) return 'JKS';
-  if (b.length >= 4 && b.readUInt32BE(0) === 0xcececece) return 'JCEKS';
-  if (b.subarray(0, 2048).toString('latin1').includes('-----BEGIN ')) return 'PEM';
-  if (b[0] === 0x30) return 'PKCS12';
-  return 'unknown';
-}
-
-function readStore(key: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new ConfigException(key, file, `Cannot read the file: ${(e as Error).message}`);
-  }
-}
-
 function javaOnly(key: string, file: string, kind: StoreKind): ConfigException {
   return new ConfigException(
     key,
@@ -112,18 +93,17 @@ function javaOnly(key: string, file: string, kind: StoreKind): ConfigException {
   );
 }
 
-/** PEM blocks of one kind (`CERTIFICATE`, `PRIVATE KEY` incl. `ENCRYPTED`/`RSA`/`EC` variants). */
-function pemBlocks(text: string, keys: boolean): string {
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-  return [...text.matchAll(re)].filter((m) => m[1]!.endsWith('PRIVATE KEY') === keys).map((m) => m[0]).join('\n');
+/** PEM blocks of one kind (`CERTIFICATE`, `PRIVATE KEY` incl. `ENCRYPTED`/`RSA`/`EC` variants), line breaks restored. */
+function pemBlocksOf(text: string, keys: boolean): string {
+  return pemBlocks(text).filter((b) => b.label.endsWith('PRIVATE KEY') === keys).map((b) => b.block).join('\n');
 }
 
 /** The CA certificates (PEM) from `ssl.truststore.certificates` or `ssl.truststore.location` (PEM or PKCS12). */
 function trustedCertificates(props: Props): string | undefined {
-  if (props['ssl.truststore.certificates']) return props['ssl.truststore.certificates'];
+  if (props['ssl.truststore.certificates']) return normalizePem(props['ssl.truststore.certificates']);
   const file = props['ssl.truststore.location'];
   if (!file) return undefined;
-  const bytes = readStore('ssl.truststore.location', file);
+  const bytes = readStoreFile('ssl.truststore.location', file);
   const kind = storeKind(bytes);
   if (kind === 'PEM') return bytes.toString('utf8');
   if (kind === 'JKS' || kind === 'JCEKS') throw javaOnly('ssl.truststore.location', file, kind);
@@ -145,19 +125,21 @@ function trustedCertificates(props: Props): string | undefined {
 function clientIdentity(props: Props, opts: ConnectionOptions): void {
   const keyPassword = props['ssl.key.password'];
   if (props['ssl.keystore.certificate.chain'] || props['ssl.keystore.key']) {
-    opts.cert = props['ssl.keystore.certificate.chain'];
-    opts.key = props['ssl.keystore.key'];
+    const chain = props['ssl.keystore.certificate.chain'];
+    const key = props['ssl.keystore.key'];
+    if (chain !== undefined) opts.cert = normalizePem(chain);
+    if (key !== undefined) opts.key = normalizePem(key);
     if (keyPassword) opts.passphrase = keyPassword;
     return;
   }
   const file = props['ssl.keystore.location'];
   if (!file) return;
-  const bytes = readStore('ssl.keystore.location', file);
+  const bytes = readStoreFile('ssl.keystore.location', file);
   const kind = storeKind(bytes);
   if (kind === 'PEM') {
     const text = bytes.toString('utf8');
-    opts.cert = pemBlocks(text, false);
-    opts.key = pemBlocks(text, true);
+    opts.cert = pemBlocksOf(text, false);
+    opts.key = pemBlocksOf(text, true);
     if (!opts.cert || !opts.key) throw new ConfigException('ssl.keystore.location', file, 'A PEM keystore must hold the private key and its certificate chain');
     if (keyPassword) opts.passphrase = keyPassword;
   } else if (kind === 'PKCS12') {
@@ -172,8 +154,6 @@ function clientIdentity(props: Props, opts: ConnectionOptions): void {
   }
 }
 
-const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-
 /**
  * kafkajs `ssl` options from Java's `ssl.*` keys. Host names are checked unless
  * `ssl.endpoint.identification.algorithm` is empty (Java's default is `https`). `ssl.cipher.suites` is not
@@ -185,10 +165,9 @@ export function tlsOptions(props: Props): ConnectionOptions {
   if (ca) opts.ca = ca;
   clientIdentity(props, opts);
   if ((props['ssl.endpoint.identification.algorithm'] ?? 'https').trim() === '') opts.checkServerIdentity = () => undefined;
-  const enabled = (props['ssl.enabled.protocols'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (enabled.length > 0) {
-    const idx = enabled.map((p) => TLS_VERSIONS.indexOf(p as (typeof TLS_VERSIONS)[number]));
-    if (idx.some((i) => i < 0)) throw new ConfigException('ssl.enabled.protocols', enabled.join(','), `Supported: ${TLS_VERSIONS.join(', ')}`);
+  const idx = protocolIndexes(props['ssl.enabled.protocols'] ?? '');
+  if (idx.length > 0) {
+    if (idx.some((i) => i < 0)) throw new ConfigException('ssl.enabled.protocols', props['ssl.enabled.protocols']!, `Supported: ${TLS_VERSIONS.join(', ')}`);
     opts.minVersion = TLS_VERSIONS[Math.min(...idx)];
     opts.maxVersion = TLS_VERSIONS[Math.max(...idx)];
   }
