@@ -32,15 +32,13 @@ import type { SinkRecord, Struct } from '../src/connect/data/index.js';
 import { configureLogging } from '../src/connect/logging.js';
 import { startKafka } from '../src/testing/kafka-cluster.js';
 import { startPostgres } from '../src/testing/postgres-cluster.js';
+import { COLUMNS, pacedInserts, percentile, ROW_SQL } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const TX = 1000;
 const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const ROOT = new URL('..', import.meta.url).pathname;
-
-const COLUMNS = 'id int PRIMARY KEY, name text, score double precision, at timestamptz, amount numeric(12,4), doc jsonb';
-const ROW_SQL = `SELECT g, 'name-' || g, g * 0.5, now(), g * 1.25, jsonb_build_object('k', g, 'tags', jsonb_build_array('a', 'b'))`;
 
 // ---- the latency probe: a sink whose put() notes how long ago each row was committed ----
 const latencies: number[] = [];
@@ -104,8 +102,6 @@ async function assertRunning(url: string, name: string): Promise<void> {
   if (failed) throw new Error(`${name} failed: ${failed.trace}`);
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
 /** Throughput of one worker: creation of the connector until ROWS records are on the topic. */
 async function throughput(worker: StandaloneWorker, db: { host: string; port: number }, prefix: string, slot: string): Promise<number> {
   const t0 = performance.now();
@@ -138,28 +134,12 @@ async function latency(worker: StandaloneWorker, db: pg.Pool, dbAddr: { host: st
   latencies.length = 0;
   const total = RATE * SECONDS;
   const l0 = Date.now();
-  await paced(db, table, total);
+  await pacedInserts(db, table, total, RATE);
   const rate = total / ((Date.now() - l0) / 1000);
   const deadline = Date.now() + 30_000;
   while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted.at(-1) ?? NaN, n: sorted.length, rate };
-}
-
-/** Single-row autocommit inserts into `table` (ids 1..total) at RATE rows/s. */
-async function paced(db: pg.Pool, table: string, total: number): Promise<void> {
-  const tick = 10;
-  const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
-  const l0 = Date.now();
-  const pending: Promise<unknown>[] = [];
-  for (let sent = 0; sent < total; ) {
-    for (let k = 0; k < perTick && sent < total; k++, sent++) {
-      pending.push(db.query(`INSERT INTO ${table}(id, name, score, at, amount, doc) ${ROW_SQL} FROM generate_series(${sent + 1}, ${sent + 1}) g`));
-    }
-    const wait = l0 + (sent / perTick) * tick - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  await Promise.all(pending);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, n: sorted.length, rate };
 }
 
 async function rssOfChild(pid: number): Promise<{ rss: number; hwm: number }> {
@@ -261,7 +241,7 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
       const warm = await lineCount();
-      await paced(db, 'rss_t', RATE * SECONDS);
+      await pacedInserts(db, 'rss_t', RATE * SECONDS, RATE);
       while ((await lineCount()) < warm + RATE * SECONDS) await new Promise((r) => setTimeout(r, 100));
       const steadyPeak = sampler.peak;
       const steadyNow = (await rssOfChild(child.pid!)).rss;

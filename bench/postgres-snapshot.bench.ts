@@ -12,32 +12,26 @@
  * ratio to COPY (goal >= 0.3), peak RSS of this process (the worker).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { startStandalone } from '../src/connect/connect-standalone.js';
-import { configureLogging } from '../src/connect/logging.js';
 import { findPostgresBinDir, startPostgres } from '../src/testing/postgres-cluster.js';
+import { COLUMNS, peakRssMb, ROW_SQL, startBenchWorker } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const THREADS = (process.env.BENCH_THREADS ?? '1').split(',').map(Number);
 const execFileP = promisify(execFile);
-
-async function peakRssMb(): Promise<number> {
-  const status = await readFile('/proc/self/status', 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 async function main(): Promise<void> {
   const cluster = await startPostgres({ extraConf: { shared_buffers: '512MB', max_wal_size: '4GB' } });
   const client = new pg.Client({ connectionString: cluster.connectionString });
   await client.connect();
   try {
-    await client.query('CREATE TABLE snap_t(id int PRIMARY KEY, name text, score double precision, at timestamptz, amount numeric(12,4), doc jsonb)');
+    await client.query(`CREATE TABLE snap_t(${COLUMNS})`);
     const t0 = performance.now();
-    await client.query(`INSERT INTO snap_t SELECT g, 'name-' || g, g * 0.5, now(), g * 1.25, jsonb_build_object('k', g, 'tags', jsonb_build_array('a', 'b')) FROM generate_series(1, ${ROWS}) g`);
+    await client.query(`INSERT INTO snap_t ${ROW_SQL} FROM generate_series(1, ${ROWS}) g`);
     await client.query('VACUUM ANALYZE snap_t');
     console.log(`loaded ${ROWS} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -52,14 +46,7 @@ async function main(): Promise<void> {
 
     for (const threads of THREADS) {
       const dir = await mkdtemp(join(tmpdir(), 'tsconnect-bench-snap-'));
-      const worker = await startStandalone({
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '1000',
-        listeners: 'http://127.0.0.1:0',
-        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        ...(JSON.parse(process.env.BENCH_WORKER_PROPS ?? '{}') as Record<string, string>),
-      }, [], configureLogging({ level: 'warn' }));
+      const worker = await startBenchWorker(dir);
       try {
         const c0 = performance.now();
         const cpu0 = process.cpuUsage();

@@ -17,14 +17,14 @@
  * consumer of the embedded log sees it. Printed: p50 / p99 / max.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { startStandalone } from '../src/connect/connect-standalone.js';
-import { configureLogging } from '../src/connect/logging.js';
+import type { StandaloneWorker } from '../src/connect/connect-standalone.js';
 import { findPostgresBinDir, startPostgres } from '../src/testing/postgres-cluster.js';
+import { COLUMNS, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const TX = 1000;
@@ -32,23 +32,12 @@ const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const execFileP = promisify(execFile);
 
-const COLUMNS = 'id int PRIMARY KEY, name text, score double precision, at timestamptz, amount numeric(12,4), doc jsonb';
-const ROW_SQL = `SELECT g, 'name-' || g, g * 0.5, now(), g * 1.25, jsonb_build_object('k', g, 'tags', jsonb_build_array('a', 'b'))`;
-
-async function peakRssMb(): Promise<number> {
-  const status = await readFile('/proc/self/status', 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
-const lsnOf = (text: string): string => text;
-
 async function main(): Promise<void> {
   const cluster = await startPostgres({ extraConf: { shared_buffers: '256MB', max_wal_size: '2GB', logical_decoding_work_mem: '256MB' } });
   const dir = await mkdtemp(join(tmpdir(), 'tsconnect-bench-pg-'));
   const client = new pg.Client({ connectionString: cluster.connectionString });
   await client.connect();
-  let worker: Awaited<ReturnType<typeof startStandalone>> | null = null;
+  let worker: StandaloneWorker | null = null;
   try {
     await client.query(`CREATE TABLE bench_t(${COLUMNS}); CREATE TABLE lat_t(${COLUMNS}); CREATE PUBLICATION dbz_publication FOR ALL TABLES`);
     await client.query("SELECT pg_create_logical_replication_slot('recv', 'pgoutput'), pg_create_logical_replication_slot('debezium', 'pgoutput')");
@@ -57,7 +46,7 @@ async function main(): Promise<void> {
       await client.query(`INSERT INTO bench_t(id, name, score, at, amount, doc) ${ROW_SQL} FROM generate_series(${i + 1}, ${Math.min(i + TX, ROWS)}) g`);
     }
     const insertS = (performance.now() - t0) / 1000;
-    const endLsn = lsnOf(((await client.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0] as { l: string }).l);
+    const endLsn = ((await client.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0] as { l: string }).l;
     console.log(`inserted ${ROWS} rows in ${ROWS / TX} transactions in ${insertS.toFixed(2)} s; end LSN ${endLsn}`);
 
     // Reference: pg_recvlogical drains the same changes from its own slot.
@@ -70,14 +59,7 @@ async function main(): Promise<void> {
     const refS = (performance.now() - r0) / 1000;
 
     // The connector in a standalone worker in this process.
-    worker = await startStandalone({
-      'offset.storage.file.filename': join(dir, 'connect.offsets'),
-      'offset.flush.interval.ms': '1000',
-      listeners: 'http://127.0.0.1:0',
-      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      ...(JSON.parse(process.env.BENCH_WORKER_PROPS ?? '{}') as Record<string, string>),
-    }, [], configureLogging({ level: 'warn' }));
+    worker = await startBenchWorker(dir);
     const c0 = performance.now();
     const cpu0 = process.cpuUsage();
     const res = await fetch(`${worker.url}/connectors`, {
@@ -132,19 +114,8 @@ async function main(): Promise<void> {
     })();
     // A few connections, so that a slow commit (fsync) does not hold back the pace.
     const ins = new pg.Pool({ connectionString: cluster.connectionString, max: 8 });
-    const tick = 10;
-    const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
     const l0 = Date.now();
-    const pending: Promise<unknown>[] = [];
-    for (let sent = 0; sent < total; ) {
-      for (let k = 0; k < perTick && sent < total; k++, sent++) {
-        pending.push(ins.query(`INSERT INTO lat_t(id, name, score, at, amount, doc) ${ROW_SQL} FROM generate_series(${sent + 1}, ${sent + 1}) g`));
-      }
-      const due = l0 + ((sent / perTick) * tick);
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    await Promise.all(pending);
+    await pacedInserts(ins, 'lat_t', total, RATE);
     const achieved = total / ((Date.now() - l0) / 1000);
     await ins.end();
     const deadline = Date.now() + 30_000;
@@ -153,7 +124,7 @@ async function main(): Promise<void> {
     await consume;
     await consumer.close();
     const sorted = [...latencies].sort((a, b) => a - b);
-    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+    const pct = (p: number) => percentile(sorted, p);
     console.log(`latency commit -> topic at ${Math.round(achieved)} rows/s (${sorted.length} rows): p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
   } finally {
     await worker?.stop();

@@ -15,7 +15,7 @@ import { MemoryStatusStore, type StatusBackingStore } from '../../../src/connect
 import type { KafkaTopicBackend } from '../../../src/connect/topics/kafka/index.js';
 import type { ConsumedRecord } from '../../../src/connect/topics/types.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import { backendFor, FAST_GROUP, javaPartitions, pollUntil, startBroker, uniqueName } from '../kafka/helpers.js';
+import { FAST_GROUP, javaPartitions, pollUntil, startBrokerWithBackend, stopBrokerWithBackend, uniqueName } from '../kafka/helpers.js';
 
 interface Impl<S> {
   name: string;
@@ -42,93 +42,72 @@ function workerProps(suffix: string): Record<string, string> {
   };
 }
 
-function offsetImpls(): Impl<OffsetBackingStore>[] {
+interface Lifecycle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A file-backed store: `fresh` moves on to a new file, otherwise the last file is reopened. */
+function fileImpl<S extends Lifecycle>(kind: string, make: (path: string) => S): Impl<S> {
   let n = 0;
+  return {
+    name: 'file',
+    durable: true,
+    open: async (fresh) => {
+      if (fresh) n++;
+      const s = make(join(dir, `${kind}-${n}.json`));
+      await s.start();
+      return s;
+    },
+    close: (s) => s.stop(),
+  };
+}
+
+/** A store on Kafka topics: `fresh` moves on to new topics, otherwise the last ones are read again. */
+function kafkaImpl<S extends Lifecycle>(prefix: string, make: (props: Record<string, string>) => S): Impl<S> {
   let props: Record<string, string> = {};
+  return {
+    name: 'kafka',
+    durable: true,
+    open: async (fresh) => {
+      if (fresh) props = workerProps(uniqueName(prefix));
+      const s = make(props);
+      await s.start();
+      return s;
+    },
+    close: (s) => s.stop(),
+  };
+}
+
+function offsetImpls(): Impl<OffsetBackingStore>[] {
   return [
     { name: 'memory', durable: false, open: async () => new MemoryOffsetStore(), close: async () => undefined },
-    {
-      name: 'file',
-      durable: true,
-      open: async (fresh) => {
-        if (fresh) n++;
-        const s = new FileOffsetStore(join(dir, `offsets-${n}.json`));
-        await s.start();
-        return s;
-      },
-      close: (s) => s.stop(),
-    },
-    {
-      name: 'kafka',
-      durable: true,
-      open: async (fresh) => {
-        if (fresh) props = workerProps(uniqueName('o'));
-        const s = new KafkaOffsetStore(kafkaStoreOptions(props, 'offset', backend));
-        await s.start();
-        return s;
-      },
-      close: (s) => s.stop(),
-    },
+    fileImpl('offsets', (path) => new FileOffsetStore(path)),
+    kafkaImpl('o', (props) => new KafkaOffsetStore(kafkaStoreOptions(props, 'offset', backend))),
   ];
 }
 
 function configImpls(): Impl<ConfigBackingStore>[] {
-  let n = 0;
-  let props: Record<string, string> = {};
   return [
     { name: 'memory', durable: false, open: async () => new MemoryConfigStore(), close: async () => undefined },
-    {
-      name: 'file',
-      durable: true,
-      open: async (fresh) => {
-        if (fresh) n++;
-        const s = new FileConfigStore(join(dir, `configs-${n}.json`));
-        await s.start();
-        return s;
-      },
-      close: (s) => s.stop(),
-    },
-    {
-      name: 'kafka',
-      durable: true,
-      open: async (fresh) => {
-        if (fresh) props = workerProps(uniqueName('c'));
-        const s = new KafkaConfigStore(kafkaStoreOptions(props, 'config', backend));
-        await s.start();
-        return s;
-      },
-      close: (s) => s.stop(),
-    },
+    fileImpl('configs', (path) => new FileConfigStore(path)),
+    kafkaImpl('c', (props) => new KafkaConfigStore(kafkaStoreOptions(props, 'config', backend))),
   ];
 }
 
 function statusImpls(): Impl<StatusBackingStore>[] {
-  let props: Record<string, string> = {};
   return [
     { name: 'memory', durable: false, open: async () => new MemoryStatusStore(), close: async () => undefined },
-    {
-      name: 'kafka',
-      durable: true,
-      open: async (fresh) => {
-        if (fresh) props = workerProps(uniqueName('s'));
-        const s = new KafkaStatusStore(kafkaStoreOptions(props, 'status', backend));
-        await s.start();
-        return s;
-      },
-      close: (s) => (s as KafkaStatusStore).stop(),
-    },
+    kafkaImpl('s', (props) => new KafkaStatusStore(kafkaStoreOptions(props, 'status', backend))),
   ];
 }
 
 before(async () => {
-  cluster = await startBroker();
-  backend = backendFor(cluster);
-  await backend.start();
+  ({ cluster, backend } = await startBrokerWithBackend());
 });
 
 after(async () => {
-  await backend?.close();
-  await cluster?.stop();
+  await stopBrokerWithBackend({ cluster, backend });
   rmSync(dir, { recursive: true, force: true });
 });
 

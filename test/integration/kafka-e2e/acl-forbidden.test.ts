@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
-import { startStandalone, type StandaloneWorker } from '../../../src/connect/connect-standalone.js';
-import { configureLogging } from '../../../src/connect/logging.js';
+import type { StandaloneWorker } from '../../../src/connect/connect-standalone.js';
 import { startKafka, type KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { waitFor } from '../../helpers/worker-process.js';
 import { KAFKA_VERSION } from '../kafka/helpers.js';
-import { kcat } from './helpers.js';
+import { kcat, startStandaloneOnKafka } from './helpers.js';
 
 interface Status {
   connector: { state: string };
@@ -64,21 +63,11 @@ describe('a topic the ACLs forbid', { timeout: 240_000 }, () => {
       await admin.disconnect();
     }
     dir = mkdtempSync(join(tmpdir(), 'tsconnect-e2e-acl-'));
-    worker = await startStandalone(
-      {
-        listeners: 'http://127.0.0.1:0',
-        'bootstrap.servers': kafka.security!.listeners.SASL_PLAINTEXT,
-        'security.protocol': 'SASL_PLAINTEXT',
-        'sasl.mechanism': 'SCRAM-SHA-512',
-        'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '300',
-        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      },
-      [],
-      configureLogging({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'error' }),
-    );
+    worker = await startStandaloneOnKafka(kafka.security!.listeners.SASL_PLAINTEXT, dir, {
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism': 'SCRAM-SHA-512',
+      'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
+    });
   });
 
   after(async () => {

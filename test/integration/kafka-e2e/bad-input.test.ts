@@ -15,13 +15,12 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startStandalone, type StandaloneWorker } from '../../../src/connect/connect-standalone.js';
-import { configureLogging } from '../../../src/connect/logging.js';
+import type { StandaloneWorker } from '../../../src/connect/connect-standalone.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { WorkerProcess, freePort, waitFor } from '../../helpers/worker-process.js';
 import { DistributedWorkerProcess } from '../distributed/helpers.js';
 import { backendFor, startBroker } from '../kafka/helpers.js';
-import { kcat, kcatTopics } from './helpers.js';
+import { kcat, kcatTopics, startStandaloneOnKafka } from './helpers.js';
 
 interface Status {
   connector: { state: string };
@@ -36,18 +35,7 @@ describe('bad input on Kafka', () => {
   before(async () => {
     kafka = await startBroker();
     dir = mkdtempSync(join(tmpdir(), 'tsconnect-e2e-bad-'));
-    worker = await startStandalone(
-      {
-        listeners: 'http://127.0.0.1:0',
-        'bootstrap.servers': kafka.bootstrapServers,
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '300',
-        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      },
-      [],
-      configureLogging({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'error' }),
-    );
+    worker = await startStandaloneOnKafka(kafka.bootstrapServers, dir);
   });
 
   after(async () => {

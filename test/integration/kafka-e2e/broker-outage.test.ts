@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { startStandalone, type StandaloneWorker } from '../../../src/connect/connect-standalone.js';
-import { configureLogging } from '../../../src/connect/logging.js';
+import type { StandaloneWorker } from '../../../src/connect/connect-standalone.js';
 import { irisFlinkConnector } from '../../../src/demo/iris.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
 import { waitFor } from '../../helpers/worker-process.js';
 import { startBroker } from '../kafka/helpers.js';
-import { IRIS_TABLE, confirmedFlush, irisRow, kcat, lsnNumber, type TextRecord } from './helpers.js';
+import { IRIS_TABLE, confirmedFlush, irisRow, kcat, lsnNumber, startStandaloneOnKafka, type TextRecord } from './helpers.js';
 
 const TOPIC = 'flink.public.iris_train';
 const OUTAGE_MS = Number(process.env.TSCONNECT_OUTAGE_MS ?? 20_000);
@@ -40,18 +39,10 @@ describe('broker outage mid-stream', () => {
     await db.connect();
     await db.query(IRIS_TABLE('iris_train'));
     dir = mkdtempSync(join(tmpdir(), 'tsconnect-e2e-outage-'));
-    worker = await startStandalone(
-      {
-        listeners: 'http://127.0.0.1:0',
-        'bootstrap.servers': kafka.bootstrapServers,
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '300',
-        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      },
-      [],
-      configureLogging({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'error' }),
-    );
+    worker = await startStandaloneOnKafka(kafka.bootstrapServers, dir, {
+      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    });
   });
 
   after(async () => {

@@ -1,15 +1,38 @@
 /**
  * Shared pieces of the Kafka end-to-end tests: reading topics with kcat (the Debian package `kcat`) and with
- * `tsconnect consume`, the iris tables, SQL and replication-slot helpers.
+ * `tsconnect consume`, a standalone worker on Kafka, the iris tables, SQL and replication-slot helpers.
  */
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { startStandalone, type StandaloneWorker } from '../../../src/connect/connect-standalone.js';
+import { configureLogging } from '../../../src/connect/logging.js';
 import type { ConsumedRecord, TopicBackend } from '../../../src/connect/topics/types.js';
 import type { PostgresCluster } from '../../../src/testing/postgres-cluster.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../..', import.meta.url).pathname;
+
+/**
+ * An in-process standalone worker on Kafka (REST on a free port, offsets in `dir`, String converters) with
+ * no connectors; `props` adds or overrides worker keys (e.g. security settings).
+ */
+export function startStandaloneOnKafka(bootstrapServers: string, dir: string, props: Record<string, string> = {}): Promise<StandaloneWorker> {
+  return startStandalone(
+    {
+      listeners: 'http://127.0.0.1:0',
+      'bootstrap.servers': bootstrapServers,
+      'offset.storage.file.filename': join(dir, 'connect.offsets'),
+      'offset.flush.interval.ms': '300',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      ...props,
+    },
+    [],
+    configureLogging({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'error' }),
+  );
+}
 
 /** One record as text: key, value (null as `<null>`) and headers as kcat's `%h` prints them (`k=v,k=v`). */
 export interface TextRecord {

@@ -2,22 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KafkaTopicBackend } from '../../../src/connect/topics/kafka/index.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import { backendFor, KAFKA_VERSION, startBroker, uniqueName } from './helpers.js';
+import { KAFKA_VERSION, startBrokerWithBackend, stopBrokerWithBackend, uniqueName } from './helpers.js';
 
 describe(`Kafka backend: topics and cluster (Kafka ${KAFKA_VERSION})`, () => {
   let cluster: KafkaCluster;
   let backend: KafkaTopicBackend;
 
   before(async () => {
-    cluster = await startBroker();
-    backend = backendFor(cluster);
-    await backend.start();
+    ({ cluster, backend } = await startBrokerWithBackend());
   });
 
-  after(async () => {
-    await backend?.close();
-    await cluster?.stop();
-  });
+  after(() => stopBrokerWithBackend({ cluster, backend }));
 
   test('clusterId is the id the cluster was formatted with', async () => {
     assert.equal(await backend.clusterId(), cluster.clusterId);

@@ -32,6 +32,30 @@ export function backendFor(cluster: KafkaCluster, worker: Record<string, string>
   return KafkaTopicBackend.fromWorkerConfig({ 'bootstrap.servers': cluster.bootstrapServers, ...worker });
 }
 
+export interface BrokerWithBackend {
+  cluster: KafkaCluster;
+  backend: KafkaTopicBackend;
+}
+
+/** A test file's broker and a started backend on it (for `before`; `stopBrokerWithBackend` in `after`). */
+export async function startBrokerWithBackend(): Promise<BrokerWithBackend> {
+  const cluster = await startBroker();
+  const backend = backendFor(cluster);
+  try {
+    await backend.start();
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+  return { cluster, backend };
+}
+
+/** Undoes `startBrokerWithBackend` (either may be unset when `before` failed). */
+export async function stopBrokerWithBackend(env: Partial<BrokerWithBackend>): Promise<void> {
+  await env.backend?.close();
+  await env.cluster?.stop();
+}
+
 /** Polls until `count` records arrived (or throws after `timeoutMs`). */
 export async function pollUntil(consumer: TopicConsumer, count: number, timeoutMs = 20_000): Promise<ConsumedRecord[]> {
   const out: ConsumedRecord[] = [];

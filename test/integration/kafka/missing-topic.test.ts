@@ -7,22 +7,17 @@ import { after, before, describe, test } from 'node:test';
 import { topicPartition } from '../../../src/connect/api/connector.js';
 import type { KafkaTopicBackend } from '../../../src/connect/topics/kafka/index.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import { backendFor, FAST_GROUP, KAFKA_VERSION, pollUntil, startBroker, uniqueName } from './helpers.js';
+import { FAST_GROUP, KAFKA_VERSION, pollUntil, startBrokerWithBackend, stopBrokerWithBackend, uniqueName } from './helpers.js';
 
 describe(`Kafka backend: subscribing to missing topics (Kafka ${KAFKA_VERSION})`, () => {
   let cluster: KafkaCluster;
   let backend: KafkaTopicBackend;
 
   before(async () => {
-    cluster = await startBroker();
-    backend = backendFor(cluster);
-    await backend.start();
+    ({ cluster, backend } = await startBrokerWithBackend());
   });
 
-  after(async () => {
-    await backend?.close();
-    await cluster?.stop();
-  });
+  after(() => stopBrokerWithBackend({ cluster, backend }));
 
   test('subscribe() to a missing topic succeeds, polls return nothing, and records appear once the topic is created', async () => {
     const present = uniqueName('present');

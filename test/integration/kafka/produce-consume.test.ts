@@ -4,22 +4,17 @@ import { topicPartition } from '../../../src/connect/api/connector.js';
 import { partitionForKey } from '../../../src/connect/topics/partitioner.js';
 import type { KafkaTopicBackend } from '../../../src/connect/topics/kafka/index.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import { backendFor, FAST_GROUP, javaPartitions, KAFKA_VERSION, pollUntil, startBroker, uniqueName } from './helpers.js';
+import { FAST_GROUP, javaPartitions, KAFKA_VERSION, pollUntil, startBrokerWithBackend, stopBrokerWithBackend, uniqueName } from './helpers.js';
 
 describe(`Kafka backend: produce and consume (Kafka ${KAFKA_VERSION})`, () => {
   let cluster: KafkaCluster;
   let backend: KafkaTopicBackend;
 
   before(async () => {
-    cluster = await startBroker();
-    backend = backendFor(cluster);
-    await backend.start();
+    ({ cluster, backend } = await startBrokerWithBackend());
   });
 
-  after(async () => {
-    await backend?.close();
-    await cluster?.stop();
-  });
+  after(() => stopBrokerWithBackend({ cluster, backend }));
 
   test('keys, values, headers and timestamps survive the round trip', async () => {
     const topic = uniqueName('roundtrip');

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { KafkaTopicBackend } from '../../../src/connect/topics/kafka/index.js';
 import { startKafka, type KafkaCluster, type KafkaSecurity } from '../../../src/testing/kafka-cluster.js';
 import { freePort, waitFor } from '../../helpers/worker-process.js';
-import { DistributedWorkerProcess } from '../distributed/helpers.js';
+import { DistributedWorkerProcess, distributedTestProps } from '../distributed/helpers.js';
 import { FAST_GROUP, KAFKA_VERSION, pollUntil, uniqueName } from './helpers.js';
 
 describe(`Kafka security: SSL, SASL_PLAINTEXT, SASL_SSL with kafkajs (Kafka ${KAFKA_VERSION})`, { timeout: 300_000 }, () => {
@@ -177,21 +177,11 @@ describe(`Kafka security: SSL, SASL_PLAINTEXT, SASL_SSL with kafkajs (Kafka ${KA
     const prefixed = (prefix: string) => Object.fromEntries(Object.entries(security).map(([k, v]) => [`${prefix}${k}`, v]));
     const group = uniqueName('secure-connect');
     const worker = new DistributedWorkerProcess(dir, await freePort(), {
-      'bootstrap.servers': sec.listeners.SASL_SSL,
+      ...distributedTestProps(sec.listeners.SASL_SSL, group),
       ...security,
       ...prefixed('producer.'),
       ...prefixed('consumer.'),
       ...prefixed('admin.'),
-      'group.id': group,
-      'config.storage.topic': `${group}-configs`,
-      'offset.storage.topic': `${group}-offsets`,
-      'status.storage.topic': `${group}-status`,
-      'config.storage.replication.factor': '1',
-      'offset.storage.replication.factor': '1',
-      'status.storage.replication.factor': '1',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'offset.flush.interval.ms': '500',
     });
     const input = join(dir, 'input.txt');
     writeFileSync(input, 'line-1\nline-2\n');
