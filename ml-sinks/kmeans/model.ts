@@ -65,7 +65,6 @@ export class KMeansModel {
   }
 }
 
-/** Flink's `generateRandomModelData`: centroids drawn from U[0,1), every weight `weight`. */
 /**
  * The step both update rules share: each of the `n` points (flat, n × dim) goes to its closest centroid as the
  * centroids are before the batch; returns the count and the coordinate sums per cluster.
@@ -88,6 +87,7 @@ export function assignToClosest(
   return { counts, sums };
 }
 
+/** Flink's `generateRandomModelData`: centroids drawn from U[0,1), every weight `weight`. */
 export function randomUniformModel(k: number, dim: number, weight: number, seed: number): KMeansModel {
   const rnd = seededRandom(seed);
   const c = new Float64Array(k * dim);

@@ -113,6 +113,8 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
   private stopped = false;
   private rnd = seededRandom(42);
   private scratch = new Float32Array(0);
+  /** The extractor's output, reused per record (`fields` input). */
+  private featureScratch = new Float64Array(0);
   private failure: unknown = null;
   /** The training round under way or last finished (for `GET /ml/{connector}` progress). */
   private round: TrainingRound | null = null;
@@ -128,6 +130,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
     if (c.inputFormat === 'fields') this.extractor = new FeatureExtractor(c.features);
     this.store = new SampleStore(c.numFeatures, c.inputFormat === 'csv');
     this.scratch = new Float32Array(c.numFeatures);
+    this.featureScratch = new Float64Array(c.numFeatures);
     this.rnd = seededRandom(c.seed);
     this.connector = this.context?.taskId?.connector ?? props['name'] ?? 'tfjs';
     this.taskNumber = this.context?.taskId?.task ?? 0;
@@ -349,8 +352,7 @@ export class TfjsClassifierSinkTask extends SinkTask implements MlTask {
   private readInput(rec: SinkRecord, out: Float32Array): void {
     if (rec.value === null || rec.value === undefined) throw new DataException('Record has no value');
     if (this.extractor) {
-      const f = this.extractor.extract(rec.value);
-      out.set(f);
+      out.set(this.extractor.extract(rec.value, this.featureScratch));
       return;
     }
     const v = rec.value;

@@ -13,7 +13,7 @@
  */
 import { IRIS_BLOG_TEST, IRIS_CLASSES, IRIS_SPLIT_SEEDS, type IrisRow, irisBlogSplit } from '../../ml-sinks/datasets.js';
 import { progressBar } from './progress.js';
-import { type DemoContext, TopicTail, assertRunning, getJson, postConnector, postJson, requireFreshTables, waitUntil } from './support.js';
+import { type ConnectorDatabase, type DemoContext, TopicTail, blogPostgresSource, assertRunning, getJson, postConnector, postJson, requireFreshTables, waitUntil } from './support.js';
 
 export type IrisMode = 'flink' | 'spark';
 
@@ -40,18 +40,12 @@ export const irisInsert = (table: string, r: IrisRow) =>
   `INSERT INTO ${table}(sepal_length, sepal_width, petal_length, petal_width, iris_class) VALUES(${r.sepal_length}, ${r.sepal_width}, ${r.petal_length}, ${r.petal_width}, ${r.iris_class});`;
 
 /** The blog's connector JSON (register-postgres-flink.json / -spark.json), verbatim but for the database. */
-export function irisConnector(mode: IrisMode, db: { host: string; port: number; user?: string; password?: string; database?: string }): { name: string; config: Record<string, string> } {
+export function irisConnector(mode: IrisMode, db: ConnectorDatabase): { name: string; config: Record<string, string> } {
   const schemas = mode === 'flink' ? 'true' : 'false';
   return {
     name: `iris-connector-${mode}`,
     config: {
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-      'tasks.max': '1',
-      'database.hostname': db.host,
-      'database.port': String(db.port),
-      'database.user': db.user ?? 'postgres',
-      'database.password': db.password ?? 'postgres',
-      'database.dbname': db.database ?? 'postgres',
+      ...blogPostgresSource(db),
       'topic.prefix': mode,
       'table.include.list': 'public.iris_.*',
       'key.converter': 'org.apache.kafka.connect.json.JsonConverter',

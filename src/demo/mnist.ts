@@ -8,7 +8,7 @@
  */
 import { loadMnistArrays } from '../../ml-sinks/datasets.js';
 import { progressBar } from './progress.js';
-import { type DemoContext, TopicTail, assertRunning, getJson, postConnector, requireFreshTables, waitUntil } from './support.js';
+import { type ConnectorDatabase, type DemoContext, TopicTail, blogPostgresSource, assertRunning, getJson, postConnector, requireFreshTables, waitUntil } from './support.js';
 
 export interface MnistDemoOptions {
   epochs: number;
@@ -34,17 +34,11 @@ const SINK = 'mnist-classifier';
 const PREDICTIONS = 'mnist_predictions';
 
 /** The blog's register-postgres.json, verbatim but for the database. */
-export function mnistConnector(db: { host: string; port: number; user?: string; password?: string; database?: string }): { name: string; config: Record<string, string> } {
+export function mnistConnector(db: ConnectorDatabase): { name: string; config: Record<string, string> } {
   return {
     name: 'mnist-connector',
     config: {
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-      'tasks.max': '1',
-      'database.hostname': db.host,
-      'database.port': String(db.port),
-      'database.user': db.user ?? 'postgres',
-      'database.password': db.password ?? 'postgres',
-      'database.dbname': db.database ?? 'postgres',
+      ...blogPostgresSource(db),
       'topic.prefix': 'tf',
       'table.include.list': 'public.mnist_.*',
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',

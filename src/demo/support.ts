@@ -153,6 +153,28 @@ export async function requireFreshTables(ctx: DemoContext, tables: string[]): Pr
   }
 }
 
+/** Where a blog connector JSON points: the blog's `postgres` user, password and database unless given. */
+export interface ConnectorDatabase {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+/** The opening of the blog's register-postgres*.json files: the Debezium connector and its database. */
+export function blogPostgresSource(db: ConnectorDatabase): Record<string, string> {
+  return {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+    'tasks.max': '1',
+    'database.hostname': db.host,
+    'database.port': String(db.port),
+    'database.user': db.user ?? 'postgres',
+    'database.password': db.password ?? 'postgres',
+    'database.dbname': db.database ?? 'postgres',
+  };
+}
+
 /** `curl -X POST -H "Content-Type: application/json" --data @file.json <url>/connectors` */
 export async function postConnector(url: string, body: unknown): Promise<void> {
   const res = await fetch(`${url}/connectors`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

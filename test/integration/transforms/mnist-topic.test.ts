@@ -14,6 +14,7 @@ import pg from 'pg';
 import { type StandaloneWorker, startStandalone } from '../../../src/connect/connect-standalone.js';
 import { Logging } from '../../../src/connect/logging.js';
 import type { ConsumedRecord, TopicConsumer } from '../../../src/connect/topics/types.js';
+import { mnistConnector } from '../../../src/demo/mnist.js';
 import { type PostgresCluster, startPostgres } from '../../../src/testing/postgres-cluster.js';
 import { waitFor } from '../../helpers/worker-process.js';
 
@@ -45,27 +46,6 @@ const ROWS = {
     { label: 7, pixels: image(4) },
   ],
 };
-
-/** The blog's register-postgres.json, pointed at the test database. */
-const mnistConnector = (c: PostgresCluster) => ({
-  name: 'mnist-connector',
-  config: {
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'tasks.max': '1',
-    'database.hostname': c.host,
-    'database.port': String(c.port),
-    'database.user': 'postgres',
-    'database.password': 'postgres',
-    'database.dbname': 'postgres',
-    'topic.prefix': 'tf',
-    'table.include.list': 'public.mnist_.*',
-    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    transforms: 'unwrap, mnist',
-    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-    'transforms.mnist.type': 'io.debezium.transforms.MnistToCsv',
-  },
-});
 
 async function insert(rows: { label: number; pixels: Buffer }[]): Promise<void> {
   for (const r of rows) {
@@ -134,7 +114,7 @@ test('the blog connector JSON is accepted over REST', async () => {
   const res = await fetch(`${worker.url}/connectors`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(mnistConnector(pgc)),
+    body: JSON.stringify(mnistConnector({ host: pgc.host, port: pgc.port })),
   });
   assert.equal(res.status, 201, await res.clone().text());
   const body = (await res.json()) as { name: string; config: Record<string, string> };
