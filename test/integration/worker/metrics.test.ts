@@ -149,7 +149,10 @@ describe('GET /metrics (Prometheus) of a standalone worker', () => {
     assert.ok(e.value('debezium_metrics_SourceEventPosition', { ...streaming, key: 'lsn' }) > 0);
     const slot = { connector: SRC, server: 'flink', slot: 'debezium' };
     // The slot is probed at most every 5 s: the first values may predate the stream.
-    const s = await until('the slot to be probed while streaming', (x) => x.value('tsconnect_postgres_slot_metrics_active', slot) === 1);
+    const s = await until(
+      'the slot to be probed while streaming',
+      (x) => x.value('tsconnect_postgres_slot_metrics_active', slot) === 1 && x.value('tsconnect_postgres_slot_metrics_confirmed_lag_bytes', slot) >= 0,
+    );
     const slotLag = s.value('tsconnect_postgres_slot_metrics_confirmed_lag_bytes', slot);
     assert.ok(slotLag >= 0 && slotLag < 64 * 1024 * 1024, `slot lag ${slotLag}`);
     assert.ok(s.value('tsconnect_postgres_slot_metrics_retained_wal_bytes', slot) >= slotLag);
