@@ -12,6 +12,9 @@ import { metadataString } from '../../../src/connectors/postgres/incremental-sna
 import {
   collectionPattern, conditionFor, formatLogMessage, parseExecuteSnapshot, parseStopSnapshot, signalData, signalFromFileLine, signalFromRow,
 } from '../../../src/connectors/postgres/signals/signal.js';
+import { signalFromKafkaRecord } from '../../../src/connectors/postgres/signals/kafka-channel.js';
+import { parsePostgresConfig } from '../../../src/connectors/postgres/config.js';
+import { ConfigException } from '../../../src/connect/errors.js';
 
 describe('signal parsing', () => {
   test('a signal-table INSERT row is a signal; a DELETE of an open watermark closes the window', () => {
@@ -56,6 +59,26 @@ describe('signal parsing', () => {
     assert.throws(() => signalData({ id: 'x', type: 'log', data: '[1]' }));
     assert.deepEqual(signalData({ id: 'x', type: 'log', data: '' }), {});
     assert.equal(formatLogMessage('at {}', { lsn: 5 }), 'at {"lsn":5}');
+  });
+
+  test('a record of the kafka channel: keyed by topic.prefix, {id, type, data}; the offset names a signal without id', () => {
+    const rec = (key: string | null, value: string | null, offset = 7) => ({ key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), offset });
+    const snapshot = '{"type":"execute-snapshot","data":{"data-collections":["public.t"]}}';
+    assert.deepEqual(signalFromKafkaRecord(rec('srv', snapshot), 'srv'), { id: 'kafka-7', type: 'execute-snapshot', data: '{"data-collections":["public.t"]}' });
+    assert.deepEqual(signalFromKafkaRecord(rec('srv', '{"id":"a","type":"pause-snapshot"}'), 'srv'), { id: 'a', type: 'pause-snapshot', data: null });
+    assert.equal(signalFromKafkaRecord(rec('other', snapshot), 'srv'), null);
+    assert.equal(signalFromKafkaRecord(rec(null, snapshot), 'srv'), null);
+    assert.equal(signalFromKafkaRecord(rec('srv', null), 'srv'), null);
+    assert.throws(() => signalFromKafkaRecord(rec('srv', 'not json'), 'srv'));
+    assert.throws(() => signalFromKafkaRecord(rec('srv', '{"id":"a"}'), 'srv'), /type/);
+  });
+
+  test('kafka channel settings: topic and group default from topic.prefix, signal.consumer.* passed on, servers required', () => {
+    const base = { 'topic.prefix': 'srv', 'database.hostname': 'h', 'database.user': 'u', 'database.dbname': 'd', 'signal.enabled.channels': 'source,kafka' };
+    const k = parsePostgresConfig({ ...base, 'signal.kafka.bootstrap.servers': 'b:9092', 'signal.consumer.security.protocol': 'SSL' }).signals.kafka;
+    assert.deepEqual(k, { topic: 'srv-signal', bootstrapServers: 'b:9092', groupId: 'kafka-signal-srv', pollTimeoutMs: 0, consumerProps: { 'security.protocol': 'SSL' } });
+    assert.equal(parsePostgresConfig({ ...base, 'signal.enabled.channels': 'source', 'signal.kafka.bootstrap.servers': 'b:9092' }).signals.kafka, null);
+    assert.throws(() => parsePostgresConfig(base), (e: unknown) => e instanceof ConfigException && /signal\.kafka\.bootstrap\.servers/.test(e.message));
   });
 });
 

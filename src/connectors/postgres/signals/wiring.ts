@@ -1,6 +1,6 @@
 /**
  * Puts signals and incremental snapshots into a running task: the signal table joins the captured tables,
- * the stream processor reports captured changes and gets its offsets decorated, the file channel is polled,
+ * the stream processor reports captured changes and gets its offsets decorated, the file and kafka channels are read,
  * and the stream waits while a chunk is read. The task calls `attachSignals` once its processor exists.
  */
 import type pg from 'pg';
@@ -16,6 +16,7 @@ import type { StreamProcessor } from '../stream-processor.js';
 import { TableSchema } from '../table-schema.js';
 import type { TypeRegistry } from '../types/type-registry.js';
 import { FileSignalPoller } from './file-channel.js';
+import { KafkaSignalChannel } from './kafka-channel.js';
 import type { SignalConfig } from './signal-config.js';
 
 /** The ids the filters must always let through (the signal table). */
@@ -41,16 +42,21 @@ export interface SignalWiring {
 
 export class SignalSupport {
   private poller: FileSignalPoller | null = null;
+  private kafka: KafkaSignalChannel | null = null;
 
   constructor(readonly snapshotter: IncrementalSnapshotter, private readonly w: SignalWiring) {}
 
-  /** Called when streaming starts: resumes a stored snapshot and starts the file channel. */
+  /** Called when streaming starts: resumes a stored snapshot and starts the file and kafka channels. */
   start(): void {
     this.snapshotter.start();
     const { sig, log } = this.w;
     if (sig.channels.has('file')) {
       this.poller = new FileSignalPoller(sig.signalFile, sig.pollIntervalMs, (s) => this.snapshotter.signal(s, null), log);
       this.poller.start();
+    }
+    if (sig.kafka) {
+      this.kafka = new KafkaSignalChannel(sig.kafka, this.w.cfg.topicPrefix, (s) => this.snapshotter.signal(s, null), log);
+      this.kafka.start();
     }
   }
 
@@ -60,21 +66,22 @@ export class SignalSupport {
 
   async stop(): Promise<void> {
     this.poller?.stop();
+    await this.kafka?.stop();
     await this.snapshotter.stop();
   }
 }
 
-/** Null when nothing needs it: no signal table, no file channel, and no snapshot stored in the offset. */
+/** Null when nothing needs it: no signal table, no file or kafka channel, and no snapshot stored in the offset. */
 export function attachSignals(w: SignalWiring): SignalSupport | null {
   const { sig, log } = w;
   if (sig.readOnly) {
     throw new ConnectException('read.only=true (read-only incremental snapshots without a signal table) is not supported by this connector; use signal.data.collection');
   }
   for (const ch of sig.channels) {
-    if (ch !== 'source' && ch !== 'file') log.warn(`Signal channel '${ch}' is not available here (source and file are); it is ignored`);
+    if (ch !== 'source' && ch !== 'file' && ch !== 'kafka') log.warn(`Signal channel '${ch}' is not available here (source, file and kafka are); it is ignored`);
   }
   const stored = w.storedOffset && typeof w.storedOffset[KEY_COLLECTIONS] === 'string';
-  if (!sig.signalTable && !sig.channels.has('file') && !stored) return null;
+  if (!sig.signalTable && !sig.channels.has('file') && !sig.kafka && !stored) return null;
   if (sig.allowSchemaChanges) log.warn('incremental.snapshot.allow.schema.changes=true is not supported here; schema changes during an incremental snapshot are not detected');
   const snapshotter = new IncrementalSnapshotter({
     cfg: w.cfg, sig, events: w.events, log, connect: w.connect, emit: w.emit,
