@@ -217,9 +217,9 @@ export class ExtractNewRecordState implements Transformation {
     } else {
       // The row is built first and the record once: every intermediate record would be a copy.
       const afterStruct = requireStruct(after, PURPOSE);
-      const row = this.handling.rewrite ? this.withDeleted(afterStruct, plan, 'false') : afterStruct;
-      const topic = this.routeByField === null ? record.topic : routedTopic(record.topic, row.get(this.routeByField));
-      const added = this.withAddedFields(row, envelope, plan);
+      const deleted = this.handling.rewrite ? 'false' : null;
+      const topic = this.routeByField === null ? record.topic : routedTopic(record.topic, this.routeValue(afterStruct, deleted));
+      const added = this.withAddedFields(afterStruct, envelope, plan, deleted);
       out = topic === record.topic ? record.withValue(added.schema, added) : record.newRecord({ topic, valueSchema: added.schema, value: added });
       if (this.dropFieldsHeader !== null) out = this.dropFields(out);
     }
@@ -271,34 +271,50 @@ export class ExtractNewRecordState implements Transformation {
     }
   }
 
-  /** Kafka's InsertField$Value with `static.field=__deleted`: copies the fields and appends the string. */
-  private withDeleted(row: Struct, plan: EnvelopePlan, deleted: 'true' | 'false'): Struct {
-    let schema = plan.rewritten.get(row.schema);
+  /** The `route.by.field` value of a row that gets `__deleted` = `deleted` appended (none when null). */
+  private routeValue(row: Struct, deleted: 'true' | 'false' | null): unknown {
+    return deleted !== null && this.routeByField === DELETED_FIELD ? deleted : row.get(this.routeByField!);
+  }
+
+  /** The schema of `rowSchema` with `__deleted` appended (Kafka's InsertField$Value with `static.field=__deleted`). */
+  private rewrittenSchema(rowSchema: Schema, plan: EnvelopePlan): Schema {
+    let schema = plan.rewritten.get(rowSchema);
     if (!schema) {
-      const b = SchemaBuilder.copyBasics(row.schema);
-      for (const f of row.schema.fields) b.field(f.name, f.schema);
+      const b = SchemaBuilder.copyBasics(rowSchema);
+      for (const f of rowSchema.fields) b.field(f.name, f.schema);
       b.field(DELETED_FIELD, Schema.OPTIONAL_STRING_SCHEMA);
       schema = b.build();
-      plan.rewritten.set(row.schema, schema);
+      plan.rewritten.set(rowSchema, schema);
     }
+    return schema;
+  }
+
+  /** `row` with the string `__deleted` appended. */
+  private withDeleted(row: Struct, plan: EnvelopePlan, deleted: 'true' | 'false'): Struct {
     const n = row.schema.fields.length;
     const values = new Array<unknown>(n + 1);
     row.copyValuesTo(values, this.replaceNullWithDefault);
     values[n] = deleted;
-    return Struct.fromValues(schema, values);
+    return Struct.fromValues(this.rewrittenSchema(row.schema, plan), values);
   }
 
-  /** `row` with the `add.fields` appended; always a copy, under the required schema the header explains. */
-  private withAddedFields(row: Struct, envelope: Struct, plan: EnvelopePlan): Struct {
-    const entry = plan.withAdded.get(row.schema) ?? this.cacheAddedFields(row.schema, envelope.schema, plan);
-    // Without `add.fields` only the schema changes (the row's own, made required): share the row's values.
-    if (entry.refs.length === 0) return row.withSchemaOfSameFields(entry.schema);
+  /**
+   * `row`, then `__deleted` = `deleted` (unless null), then the `add.fields`, under the required schema the header
+   * explains. Made in one copy (rewrite mode used to copy the row for `__deleted`, then again for the fields).
+   */
+  private withAddedFields(row: Struct, envelope: Struct, plan: EnvelopePlan, deleted: 'true' | 'false' | null = null): Struct {
+    const base = deleted === null ? row.schema : this.rewrittenSchema(row.schema, plan);
+    const entry = plan.withAdded.get(base) ?? this.cacheAddedFields(base, envelope.schema, plan);
+    // Nothing appended: only the schema changes (the row's own, made required), so the row's values are shared.
+    if (entry.refs.length === 0 && deleted === null) return row.withSchemaOfSameFields(entry.schema);
     const n = row.schema.fields.length;
+    const at = deleted === null ? n : n + 1;
     const refs = entry.refs;
-    const values = new Array<unknown>(n + refs.length);
-    row.copyValuesTo(values, false);
+    const values = new Array<unknown>(at + refs.length);
+    row.copyValuesTo(values, deleted !== null && this.replaceNullWithDefault);
+    if (deleted !== null) values[n] = deleted;
     // Values of the referenced fields fit: each added field's schema is the original's, made optional.
-    for (let i = 0; i < refs.length; i++) values[n + i] = refs[i]!.valueIn(envelope);
+    for (let i = 0; i < refs.length; i++) values[at + i] = refs[i]!.valueIn(envelope);
     return Struct.fromValues(entry.schema, values);
   }
 
