@@ -89,7 +89,7 @@ export class WorkerSourceTask extends WorkerTask {
         await this.waitWhilePaused();
         continue;
       }
-      let records: SourceRecord[] | null;
+      let records: SourceRecord[] | null = null;
       const started = Date.now();
       try {
         records = await this.deps.task.poll();
@@ -105,6 +105,10 @@ export class WorkerSourceTask extends WorkerTask {
         this.deps.taskMetrics?.recordBatch(records.length, now);
       }
       await this.sendRecords(records);
+      // The batch is converted and handed to the producer: drop it before waiting for room, so that its records
+      // die young instead of living through an fsync or a broker round trip (see change-queue.ts on promotion).
+      records = null;
+      if (this.inFlight.size >= MAX_IN_FLIGHT_BATCHES) await Promise.race(this.inFlight);
       metrics?.recordActive(this.submitted.pending, Date.now());
     }
   }
@@ -165,7 +169,6 @@ export class WorkerSourceTask extends WorkerTask {
     );
     const tracked = batch.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
-    if (this.inFlight.size >= MAX_IN_FLIGHT_BATCHES) await Promise.race(this.inFlight);
   }
 
   private async sendOneByOne(toSend: ProduceRecord[], records: SourceRecord[], entries: (SubmittedRecord | null)[]): Promise<void> {
