@@ -30,6 +30,7 @@ import { ConfigDef, SinkConnector, SinkTask, type PluginDescriptor, type TaskFac
 import { startStandalone, type StandaloneWorker } from '../src/connect/connect-standalone.js';
 import type { SinkRecord, Struct } from '../src/connect/data/index.js';
 import { configureLogging } from '../src/connect/logging.js';
+import { applyWorkerHeapPolicy } from '../src/connect/heap-policy.js';
 import { startKafka } from '../src/testing/kafka-cluster.js';
 import { startPostgres } from '../src/testing/postgres-cluster.js';
 import { COLUMNS, pacedInserts, percentile, ROW_SQL } from './support.js';
@@ -148,6 +149,7 @@ async function rssOfChild(pid: number): Promise<{ rss: number; hwm: number }> {
 }
 
 async function main(): Promise<void> {
+  applyWorkerHeapPolicy(); // this process runs the workers of the throughput and latency parts, as the CLI would
   const [cluster, kafka] = await Promise.all([
     startPostgres({ extraConf: { shared_buffers: '256MB', max_wal_size: '2GB', logical_decoding_work_mem: '256MB' } }),
     startKafka({ jvmArgs: [], heap: '1g' }),

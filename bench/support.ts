@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { startStandalone, type StandaloneWorker } from '../src/connect/connect-standalone.js';
 import { configureLogging } from '../src/connect/logging.js';
+import { applyWorkerHeapPolicy } from '../src/connect/heap-policy.js';
 
 /** The columns of every benchmark table (int, text, double, timestamptz, numeric, jsonb). */
 export const COLUMNS = 'id int PRIMARY KEY, name text, score double precision, at timestamptz, amount numeric(12,4), doc jsonb';
@@ -26,9 +27,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * A standalone worker in this process on the embedded log (JsonConverter, offsets in `dir`), with
- * BENCH_WORKER_PROPS (JSON) over those keys.
+ * BENCH_WORKER_PROPS (JSON) over those keys; this process gets the heap policy the `tsconnect` command gives
+ * a worker (src/connect/heap-policy.ts).
  */
 export function startBenchWorker(dir: string): Promise<StandaloneWorker> {
+  applyWorkerHeapPolicy();
   return startStandalone({
     'offset.storage.file.filename': join(dir, 'connect.offsets'),
     'offset.flush.interval.ms': '1000',

@@ -11,6 +11,7 @@ import { configureLogging } from './connect/logging.js';
 import { readConnectorFile, readPropertiesFile } from './connect/properties.js';
 import { WorkerConfig } from './connect/runtime/worker-config.js';
 import { createTopicBackend } from './connect/topics/backend.js';
+import { applyWorkerHeapPolicy } from './connect/heap-policy.js';
 import { formatConsumedRecord } from './connect/topics/console-format.js';
 import { runDemo } from './demo/index.js';
 import { VERSION } from './version.js';
@@ -23,6 +24,7 @@ program
   .argument('<worker.properties>', 'worker configuration')
   .argument('[connectors...]', 'connector configurations (.properties or .json)')
   .action(async (workerFile: string, connectorFiles: string[]) => {
+    applyWorkerHeapPolicy();
     const props = await readPropertiesFile(workerFile);
     const connectors = await Promise.all(connectorFiles.map(readConnectorFile));
     const worker = await startStandalone(props, connectors, configureLogging({ level: props['log.level'] }));
@@ -35,6 +37,7 @@ program
   .description('Run a distributed worker (like connect-distributed.sh): joins the Connect cluster named by group.id')
   .argument('<worker.properties>', 'worker configuration (bootstrap.servers, group.id, config/offset/status.storage.topic, ...)')
   .action(async (workerFile: string) => {
+    applyWorkerHeapPolicy();
     const props = await readPropertiesFile(workerFile);
     const worker = await startDistributed(props, configureLogging({ level: props['log.level'] }));
     process.stderr.write(`tsconnect ${VERSION} distributed worker ${worker.workerId} listening on ${worker.url}\n`);
@@ -72,6 +75,7 @@ program
   .option('--port <port>', 'REST port', '8083')
   .option('--keep-running', 'keep the worker (and Postgres) running after the demo finished')
   .action(async (name: string, opts: DemoCliOptions) => {
+    applyWorkerHeapPolicy();
     await runDemo(name, {
       dataDir: opts.dataDir,
       port: positiveInt('--port', opts.port, 0),
