@@ -149,7 +149,6 @@ async function rssOfChild(pid: number): Promise<{ rss: number; hwm: number }> {
 }
 
 async function main(): Promise<void> {
-  applyWorkerHeapPolicy(); // this process runs the workers of the throughput and latency parts, as the CLI would
   const [cluster, kafka] = await Promise.all([
     startPostgres({ extraConf: { shared_buffers: '256MB', max_wal_size: '2GB', logical_decoding_work_mem: '256MB' } }),
     startKafka({ jvmArgs: [], heap: '1g' }),
@@ -177,7 +176,10 @@ async function main(): Promise<void> {
     const addr = { host: cluster.host, port: cluster.port };
 
     // Embedded log.
-    worker = await startStandalone(workerProps({ 'offset.storage.file.filename': join(dir, 'embedded', 'connect.offsets') }), [], logging);
+    // Each in-process worker gets the heap policy the tsconnect command would give it (src/connect/heap-policy.ts).
+    const embeddedProps = workerProps({ 'offset.storage.file.filename': join(dir, 'embedded', 'connect.offsets') });
+    applyWorkerHeapPolicy(embeddedProps);
+    worker = await startStandalone(embeddedProps, [], logging);
     worker.registry.register(probePlugin);
     const embRate = await throughput(worker, addr, 'emb', 'emb');
     console.log(`embedded log   ${Math.round(embRate)} rows/s`);
@@ -186,7 +188,9 @@ async function main(): Promise<void> {
     worker = null;
 
     // Kafka.
-    worker = await startStandalone(workerProps({ 'bootstrap.servers': kafka.bootstrapServers, 'offset.storage.file.filename': join(dir, 'kafka', 'connect.offsets') }), [], logging);
+    const kafkaProps = workerProps({ 'bootstrap.servers': kafka.bootstrapServers, 'offset.storage.file.filename': join(dir, 'kafka', 'connect.offsets') });
+    applyWorkerHeapPolicy(kafkaProps);
+    worker = await startStandalone(kafkaProps, [], logging);
     worker.registry.register(probePlugin);
     const kafkaRate = await throughput(worker, addr, 'kafka', 'kafka');
     console.log(`Kafka          ${Math.round(kafkaRate)} rows/s`);

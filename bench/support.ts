@@ -31,15 +31,16 @@ export function percentile(sorted: readonly number[], p: number): number {
  * a worker (src/connect/heap-policy.ts).
  */
 export function startBenchWorker(dir: string): Promise<StandaloneWorker> {
-  applyWorkerHeapPolicy();
-  return startStandalone({
+  const props = {
     'offset.storage.file.filename': join(dir, 'connect.offsets'),
     'offset.flush.interval.ms': '1000',
     listeners: 'http://127.0.0.1:0',
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
     ...(JSON.parse(process.env.BENCH_WORKER_PROPS ?? '{}') as Record<string, string>),
-  }, [], configureLogging({ level: 'warn' }));
+  };
+  applyWorkerHeapPolicy(props);
+  return startStandalone(props, [], configureLogging({ level: 'warn' }));
 }
 
 /** Single-row autocommit inserts into `table` (ids 1..total, ROW_SQL values) at `rate` rows/s. */

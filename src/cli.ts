@@ -24,8 +24,8 @@ program
   .argument('<worker.properties>', 'worker configuration')
   .argument('[connectors...]', 'connector configurations (.properties or .json)')
   .action(async (workerFile: string, connectorFiles: string[]) => {
-    applyWorkerHeapPolicy();
     const props = await readPropertiesFile(workerFile);
+    applyWorkerHeapPolicy(props);
     const connectors = await Promise.all(connectorFiles.map(readConnectorFile));
     const worker = await startStandalone(props, connectors, configureLogging({ level: props['log.level'] }));
     process.stderr.write(`tsconnect ${VERSION} standalone worker listening on ${worker.url}\n`);
@@ -37,8 +37,8 @@ program
   .description('Run a distributed worker (like connect-distributed.sh): joins the Connect cluster named by group.id')
   .argument('<worker.properties>', 'worker configuration (bootstrap.servers, group.id, config/offset/status.storage.topic, ...)')
   .action(async (workerFile: string) => {
-    applyWorkerHeapPolicy();
     const props = await readPropertiesFile(workerFile);
+    applyWorkerHeapPolicy(props);
     const worker = await startDistributed(props, configureLogging({ level: props['log.level'] }));
     process.stderr.write(`tsconnect ${VERSION} distributed worker ${worker.workerId} listening on ${worker.url}\n`);
     stopOnSignals(() => worker.stop());
@@ -75,7 +75,7 @@ program
   .option('--port <port>', 'REST port', '8083')
   .option('--keep-running', 'keep the worker (and Postgres) running after the demo finished')
   .action(async (name: string, opts: DemoCliOptions) => {
-    applyWorkerHeapPolicy();
+    applyWorkerHeapPolicy({ 'bootstrap.servers': opts.bootstrapServers });
     await runDemo(name, {
       dataDir: opts.dataDir,
       port: positiveInt('--port', opts.port, 0),
