@@ -2,9 +2,10 @@
  * How a worker process lets its JavaScript heap grow. V8 lets the old generation grow to up to 4x what
  * survived the last full collection before collecting again; a worker streaming changes into the embedded log
  * keeps little alive (tens of MB) but allocates fast, so with V8's default it carries up to ~100 MB of dead
- * objects and its resident size nearly doubles. A growing factor of 1.5 keeps it near its live data for a few
- * more (cheap, as little is live) full collections: measured on bench/postgres-streaming, peak RSS ~200 MB ->
- * 135-142 MB with no throughput change outside the run-to-run noise.
+ * objects and its resident size nearly doubles. A growing factor of 1.5 keeps it near its live data at the price
+ * of more full collections: measured on bench/postgres-streaming in paired runs, peak RSS 148-214 MB -> 134-142 MB
+ * for 5-12% of the throughput (102/91/91k -> 95/80/81k rows/s). Memory is what a one-machine deployment runs out
+ * of first; `TSCONNECT_HEAP_GROWING_PERCENT=0` takes the speed instead.
  *
  * Not on Kafka: kafkajs keeps each request's objects alive across the broker round trip, so at full speed a
  * worker promotes ~200 MB/s to the old generation, and a fixed factor then costs ~40% of the throughput

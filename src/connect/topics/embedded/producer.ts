@@ -13,6 +13,11 @@ export interface ProducerHost {
   logsFor(topic: string): Promise<PartitionLog[]>;
 }
 
+interface Group {
+  records: EncodableRecord[];
+  indexes: number[];
+}
+
 export class EmbeddedProducer implements TopicProducer {
   private readonly partitioner = new DefaultPartitioner();
   private closed = false;
@@ -22,22 +27,38 @@ export class EmbeddedProducer implements TopicProducer {
   async send(records: ProduceRecord[]): Promise<ProducedMetadata[]> {
     if (this.closed) throw new ConnectException('Cannot perform operation after producer has been closed');
     if (records.length === 0) return [];
+    const topicLogs = await this.logsOf(records);
+    // Returned, not awaited here: this frame (and with it `records`, the converted bytes' views) is let go while
+    // the write is fsync'd, so that the records die young (a long-lived object is promoted by V8's GC).
+    return this.write(this.group(records, topicLogs), records.length);
+  }
+
+  /** The partition logs of each topic the records go to (a source task's batch usually has one). */
+  private async logsOf(records: ProduceRecord[]): Promise<Map<string, PartitionLog[]>> {
+    const topicLogs = new Map<string, PartitionLog[]>();
+    let lastTopic: string | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const topic = records[i]!.topic;
+      if (topic === lastTopic || topicLogs.has(topic)) continue;
+      topicLogs.set(topic, await this.host.logsFor(topic));
+      lastTopic = topic;
+    }
+    return topicLogs;
+  }
+
+  /** The records encodable per partition log, each partition's in call order, with their indexes in the call. */
+  private group(records: ProduceRecord[], topicLogs: Map<string, PartitionLog[]>): Map<PartitionLog, Group> {
     const now = Date.now();
     const sticky = this.partitioner.beginSend();
-    // Group by partition, keeping each partition's records in call order. A source task's batch usually
-    // goes to one topic: the last topic's logs are kept at hand instead of a map lookup per record.
-    const groups = new Map<PartitionLog, { records: EncodableRecord[]; indexes: number[] }>();
-    const topicLogs = new Map<string, PartitionLog[]>();
+    const groups = new Map<PartitionLog, Group>();
     let lastTopic: string | null = null;
     let logs: PartitionLog[] = [];
     let lastLog: PartitionLog | null = null;
-    let g: { records: EncodableRecord[]; indexes: number[] } | undefined;
+    let g: Group | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       if (r.topic !== lastTopic) {
-        let l = topicLogs.get(r.topic);
-        if (!l) topicLogs.set(r.topic, (l = await this.host.logsFor(r.topic)));
-        logs = l;
+        logs = topicLogs.get(r.topic)!;
         lastTopic = r.topic;
       }
       let p = r.partition;
@@ -56,11 +77,15 @@ export class EmbeddedProducer implements TopicProducer {
       g!.records.push(toEncodable(r, now));
       g!.indexes.push(i);
     }
-    const out = new Array<ProducedMetadata>(records.length);
+    return groups;
+  }
+
+  private async write(groups: Map<PartitionLog, Group>, count: number): Promise<ProducedMetadata[]> {
+    const out = new Array<ProducedMetadata>(count);
     await Promise.all(
       [...groups].map(async ([log, g]) => {
         // Only the timestamps are needed once the records are encoded: the records themselves are let go
-        // while the write is fsync'd, so that they die young (a long-lived record is promoted by V8's GC).
+        // while the write is fsync'd.
         const timestamps = Float64Array.from(g.records, (r) => r.timestamp);
         const appended = log.append(g.records);
         g.records = [];
