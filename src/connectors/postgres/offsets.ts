@@ -75,11 +75,30 @@ const num = (v: unknown): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 
-/** Reads an offset written by us or by Debezium (≤3.0 `snapshot: true` or 3.1+ `"INITIAL"`). */
+/**
+ * The offset of a blocking snapshot's records: the stream's position (where streaming resumes, also after a
+ * restart: a blocking snapshot is not an initial one to redo) without the transaction and incremental snapshot
+ * keys, which are not stored while it runs, and marked `snapshot: "BLOCKING"`.
+ */
+export function blockingSnapshotOffsetMap(stream: SourceMap, lastSnapshotRecord: boolean): SourceMap {
+  const m: SourceMap = {};
+  for (const [k, v] of Object.entries(stream)) {
+    if (!k.startsWith('transaction_') && !k.startsWith('incremental_snapshot_')) m[k] = v;
+  }
+  m.snapshot = 'BLOCKING';
+  m.last_snapshot_record = lastSnapshotRecord;
+  m.snapshot_completed = lastSnapshotRecord;
+  return m;
+}
+
+/**
+ * Reads an offset written by us or by Debezium (≤3.0 `snapshot: true` or 3.1+ `"INITIAL"`). A `"BLOCKING"`
+ * offset is a streaming position: streaming resumes from it and no snapshot is redone.
+ */
 export function loadOffset(m: SourceMap | null): LoadedOffset | null {
   if (!m) return null;
   const snap = m.snapshot;
-  const inSnapshot = snap === true || snap === 'true' || snap === 'INITIAL' || snap === 'BLOCKING';
+  const inSnapshot = snap === true || snap === 'true' || snap === 'INITIAL';
   const last = m.last_snapshot_record === true || m.last_snapshot_record === 'true' || m.snapshot_completed === true;
   return {
     lsn: num(m.lsn),

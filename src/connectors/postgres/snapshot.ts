@@ -42,6 +42,8 @@ export interface SnapshotContext {
   log: Logger;
   /** Debezium's snapshot metrics (RowsScanned, RemainingTableCount, ...), updated per fetched batch. */
   metrics?: SnapshotMetrics;
+  /** The offsets of the records (all but the last, the last): default an initial snapshot's (`snapshotOffsetMap`). */
+  offsets?: { regular: SourceMap; last: SourceMap };
 }
 
 /** Part of a table read by one cursor: all of it, or the pages [fromPage, toPage) (toPage null = to the end). */
@@ -198,8 +200,8 @@ class MarkerEmitter {
   constructor(private readonly ctx: SnapshotContext, private readonly txId: number, private readonly tsUs: number, withFirst: boolean) {
     this.firstPending = withFirst;
     // Every record but the last shares one offset (the runtime only reads it).
-    this.offset = snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: false });
-    this.lastOffset = snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: true });
+    this.offset = ctx.offsets?.regular ?? snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: false });
+    this.lastOffset = ctx.offsets?.last ?? snapshotOffsetMap({ lsn: ctx.lsn, txId, tsUsec: tsUs, lastSnapshotRecord: true });
   }
 
   /**

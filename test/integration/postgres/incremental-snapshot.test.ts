@@ -3,7 +3,8 @@
  * snapshot.mode=no_data + a signal table; an execute-snapshot INSERT reads a 5,000-row table in chunks
  * while a loop updates, deletes and inserts rows; the replayed topic equals the table; composite keys and
  * additional conditions; stop-snapshot; a restart mid-snapshot resumes from the stored offset; a table
- * without a primary key is skipped unless a surrogate key is given (sent through the file channel).
+ * without a primary key is skipped unless a surrogate key is given (sent through the file channel); a blocking
+ * snapshot holds the stream while it reads.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,7 +78,9 @@ describe('incremental snapshots', () => {
       CREATE TABLE is_nopk(sk int NOT NULL, v text);
       INSERT INTO is_nopk SELECT g, 'n' || g FROM generate_series(1, 25) g;
       CREATE TABLE is_after(id int PRIMARY KEY);
-      INSERT INTO is_after SELECT generate_series(1, 10);`);
+      INSERT INTO is_after SELECT generate_series(1, 10);
+      CREATE TABLE is_block(id int PRIMARY KEY, v int);
+      INSERT INTO is_block SELECT g, g FROM generate_series(1, 3000) g;`);
   });
   after(async () => {
     await pgc?.stop();
@@ -248,6 +251,49 @@ describe('incremental snapshots', () => {
     } finally {
       await task.stop();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a blocking snapshot: streaming waits while the rows matching the condition are read, then goes on; a restart in the middle resumes streaming', async () => {
+    const offsets = new MemoryOffsets();
+    const cfg = config('isb', 'public.is_block', { 'snapshot.fetch.size': '100', 'slot.drop.on.stop': 'false' });
+    let task = await startTask(cfg, offsets);
+    try {
+      await signal('execute-snapshot', {
+        'data-collections': ['public.is_block'], type: 'blocking',
+        'additional-conditions': [{ 'data-collection': 'public.is_block', filter: 'id <= 2000' }],
+      });
+      // Committed right after the signal: the stream reaches it only once the snapshot is done.
+      await sql(pgc, 'INSERT INTO is_block VALUES (5000, 5000)');
+      const all = await pollUntil(task, (rs) => dataOf(rs, 'isb.public.is_block').some((r) => p(r).op === 'c'), 60_000);
+      const events = dataOf(all, 'isb.public.is_block');
+      const readIds = reads(all, 'isb.public.is_block').map((r) => p(r).after!.id as number);
+      assert.deepEqual([...readIds].sort((a, b) => a - b), Array.from({ length: 2000 }, (_, i) => i + 1));
+      // Not interleaved: every read comes before the insert, and the insert comes once.
+      const created = events.findIndex((r) => p(r).op === 'c');
+      assert.equal(events.slice(0, created).filter((r) => p(r).op === 'r').length, 2000);
+      assert.deepEqual(events.filter((r) => p(r).op === 'c').map((r) => p(r).after!.id), [5000]);
+      // Marked like an initial snapshot; the offsets are the stream's position marked BLOCKING.
+      const rs = reads(all, 'isb.public.is_block');
+      assert.equal(p(rs[0]!).source.snapshot, 'first');
+      assert.equal(p(rs.at(-1)!).source.snapshot, 'last');
+      // The stream's position when it stopped to wait: that of the signal row, the last record before the reads.
+      const before = all[all.indexOf(rs[0]!) - 1]!.sourceOffset!;
+      assert.equal(before.messageType, 'INSERT');
+      assert.deepEqual(rs[0]!.sourceOffset, { ...before, snapshot: 'BLOCKING', last_snapshot_record: false, snapshot_completed: false });
+      assert.deepEqual(rs.at(-1)!.sourceOffset, { ...before, snapshot: 'BLOCKING', last_snapshot_record: true, snapshot_completed: true });
+
+      // As if the task died half way through the snapshot: its offsets end at a blocking snapshot record. The
+      // restarted task (snapshot.mode=no_data) streams on from the signal's position; no snapshot is redone.
+      await commitRecords(task, all.slice(0, all.indexOf(rs[1000]!)), offsets);
+      await task.stop();
+      task = await startTask(cfg, offsets);
+      await sql(pgc, 'INSERT INTO is_block VALUES (6000, 6000)');
+      const again = await pollUntil(task, (got) => dataOf(got, 'isb.public.is_block').some((r) => p(r).after?.id === 6000), 30_000);
+      assert.equal(reads(again, 'isb.public.is_block').length, 0);
+    } finally {
+      await task.stop();
+      await sql(pgc, "SELECT pg_drop_replication_slot('isb_slot')");
     }
   });
 });

@@ -29,6 +29,7 @@ import {
 import { type ChunkQueryInput, chunkQuery, maxKeyQuery, tableName } from './chunk-query.js';
 import { type ChunkKey, type DataCollection, IncrementalSnapshotContext } from './context.js';
 import { ChunkWindow, structKeyString, keyString } from './window.js';
+import { runBlockingSnapshot } from '../blocking-snapshot.js';
 
 export interface SnapshotterDeps {
   cfg: PostgresConfig;
@@ -211,12 +212,14 @@ export class IncrementalSnapshotter {
     const req = parseExecuteSnapshot(data);
     if (typeof req === 'string') return void log.warn(`Execute snapshot signal '${s.id}' has arrived but ${req}`);
     log.info(`Requested '${req.type}' snapshot of data collections '${JSON.stringify(req.dataCollections)}' with additional conditions '${JSON.stringify(req.additionalConditions.map((c) => ({ 'data-collection': c.dataCollection.source, filter: c.filter })))}' and surrogate key '${req.surrogateKey ?? 'PK of table will be used'}'`);
-    if (!this.d.sig.signalTable) {
-      log.warn(`Incremental snapshot is not properly configured: signal.data.collection is not set; signal '${s.id}' ignored`);
+    if (req.type === 'BLOCKING') {
+      // Runs as this queue's work, so the stream waits (beforeMessage) until it is done.
+      const ids = this.expand(req.dataCollections, await this.d.capturedTables());
+      await runBlockingSnapshot({ ...this.d, stopped: () => this.stopped }, ids.map((id) => ({ id, condition: conditionFor(req, id) })));
       return;
     }
-    if (req.type === 'BLOCKING') {
-      log.warn(`Blocking snapshots are not supported by this connector; signal '${s.id}' ignored. Use "type": "incremental".`);
+    if (!this.d.sig.signalTable) {
+      log.warn(`Incremental snapshot is not properly configured: signal.data.collection is not set; signal '${s.id}' ignored`);
       return;
     }
     const ids = this.expand(req.dataCollections, await this.d.capturedTables());
