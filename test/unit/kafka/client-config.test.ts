@@ -52,8 +52,11 @@ describe('Kafka client security config', () => {
     assert.deepEqual(scram.ssl, {}, 'TLS with the system CAs and host name checks');
   });
 
-  test('jaasOptions reads quoted (with escapes) and bare values', () => {
+  test('jaasOptions reads quoted (with escapes) and bare values; a malformed entry is refused without quoting it', () => {
     assert.deepEqual(Object.fromEntries(jaasOptions('M required a="x y" b=z c="q\\\\r";')), { a: 'x y', b: 'z', c: 'q\\r' });
+    for (const bad of ['username="u" password="topsecret";', 'M required password="topsecret"', 'M required password="topsecret"; N required x=1;']) {
+      assert.throws(() => jaasOptions(bad), (e: unknown) => e instanceof ConfigException && /sasl\.jaas\.config/.test(e.message) && !e.message.includes('topsecret'), bad);
+    }
   });
 
   test('unsupported mechanisms and incomplete JAAS entries are refused without showing the JAAS text', () => {

@@ -12,7 +12,7 @@ import { ConfigException } from '../../../src/connect/errors.js';
 import { RestError } from '../../../src/connect/herder/types.js';
 import { advertisedListener, advertisedProtocol, parseAdminListeners, parseListeners } from '../../../src/connect/rest/listeners.js';
 import { basicAuthenticator, basicCredentials, isInternalRequest, readUsersFile, UNAUTHORIZED_MESSAGE } from '../../../src/connect/rest/security/basic-auth.js';
-import { jaasConfigLocation, parseJaasConfig } from '../../../src/connect/rest/security/jaas.js';
+import { jaasConfigLocation, parseJaasConfig } from '../../../src/connect/security/jaas.js';
 import { restExtensionAuthenticators } from '../../../src/connect/rest/security/rest-extensions.js';
 import { sslValues } from '../../../src/connect/rest/security/ssl-config.js';
 

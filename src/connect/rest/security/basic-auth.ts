@@ -20,7 +20,7 @@ import { parse as parseProperties } from 'dot-properties';
 import type { Logger } from 'pino';
 import { ConfigException } from '../../errors.js';
 import { RestError } from '../../herder/types.js';
-import type { JaasConfig } from './jaas.js';
+import type { JaasConfig } from '../../security/jaas.js';
 
 export const BASIC_AUTH_EXTENSION_CLASS = 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension';
 export const PROPERTY_FILE_LOGIN_MODULE = 'org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule';

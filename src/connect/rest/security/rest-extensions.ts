@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { ConfigException } from '../../errors.js';
 import { type Authenticator, BASIC_AUTH_EXTENSION_CLASS, basicAuthenticator } from './basic-auth.js';
-import { JAAS_CONFIG_FILE_CONFIG, jaasConfigLocation, readJaasConfig } from './jaas.js';
+import { JAAS_CONFIG_FILE_CONFIG, jaasConfigLocation, readJaasConfig } from '../../security/jaas.js';
 
 export const REST_EXTENSION_CLASSES_CONFIG = 'rest.extension.classes';
 

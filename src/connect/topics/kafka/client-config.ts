@@ -15,6 +15,7 @@ import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { ConfigException } from '../../errors.js';
 import { normalizePem, pemBlocks, protocolIndexes, readStoreFile, storeKind, TLS_VERSIONS, type StoreKind } from '../../security/key-stores.js';
 import { pkcs12Certificates } from '../../security/pkcs12.js';
+import { type LoginModuleEntry, parseJaasModule } from '../../security/jaas.js';
 
 export type Props = Readonly<Record<string, string>>;
 
@@ -45,18 +46,22 @@ export function parseBootstrap(servers: string): string[] {
   return list;
 }
 
+const HIDDEN = '[hidden]';
+
 /**
- * The options of a JAAS entry (`<LoginModule> required username="alice" password="secret";`): quoted values
- * (with backslash escapes) or bare words, as Kafka's JaasConfig parser reads them.
+ * The options of `sasl.jaas.config` (`<LoginModule> required username="alice" password="secret";`). A malformed
+ * text is refused without quoting it: it holds the password.
  */
 export function jaasOptions(jaas: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const re = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/g;
-  for (let m = re.exec(jaas); m; m = re.exec(jaas)) out.set(m[1]!, m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!);
-  return out;
+  let module: LoginModuleEntry;
+  try {
+    module = parseJaasModule(jaas, 'sasl.jaas.config');
+  } catch {
+    throw new ConfigException('sasl.jaas.config', HIDDEN, 'Not a JAAS login module entry: <LoginModule class> required name="value" ...;');
+  }
+  return new Map(Object.entries(module.options));
 }
 
-const HIDDEN = '[hidden]';
 
 const SASL_MECHANISMS: Record<string, 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined> = {
   PLAIN: 'plain',
