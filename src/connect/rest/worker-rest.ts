@@ -8,11 +8,13 @@ import { RestClient } from './rest-client.js';
 import {
   advertisedListener,
   advertisedProtocol,
+  advertisedUrl,
   defaultHost,
   formatListeners,
   parseAdminListeners,
   parseListeners,
   withConcretePorts,
+  workerIdOf,
 } from './listeners.js';
 import { restExtensionAuthenticators } from './security/rest-extensions.js';
 import { clientTlsOptions, serverTlsOptions } from './security/ssl-config.js';
@@ -41,22 +43,24 @@ export async function planWorkerRest(props: Readonly<Record<string, string>>, lo
     'rest.advertised.port': props['rest.advertised.port'] || null,
     'rest.advertised.listener': props['rest.advertised.listener'] || null,
   };
-  const protocol = advertisedProtocol(listeners, options);
   const listener = advertisedListener(listeners, options);
+  // The same URL the server advertises once bound (its ports are concrete already), with a listener on every
+  // interface advertising this machine's address rather than its name.
   const host = options['rest.advertised.host.name'] ?? (listener.host || defaultHost());
-  const port = options['rest.advertised.port'] ? Number(options['rest.advertised.port']) : listener.port;
+  const url = advertisedUrl(listener, listener.port, { ...options, 'rest.advertised.host.name': host });
+  const protocol = advertisedProtocol(listeners, options);
   const https = listeners.some((l) => l.protocol === 'https') || protocol === 'https';
   // Key stores are checked now, before the worker opens its stores: a bad one stops the start at once.
   if (listeners.some((l) => l.protocol === 'https')) serverTlsOptions(props, 'listeners.https.');
   if (adminListeners?.some((l) => l.protocol === 'https')) serverTlsOptions(props, 'admin.listeners.https.');
   return {
-    workerId: `${host}:${port}`,
-    url: `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    workerId: workerIdOf(url),
+    url: url.href,
     serverOptions: {
       listeners: formatListeners(listeners),
       'admin.listeners': adminListeners === null ? null : formatListeners(adminListeners),
       'rest.advertised.host.name': host,
-      'rest.advertised.port': port,
+      'rest.advertised.port': Number(url.port || (protocol === 'https' ? 443 : 80)),
       'rest.advertised.listener': protocol,
       sslProps: props,
       authenticators: restExtensionAuthenticators(props, process.env, logger),
