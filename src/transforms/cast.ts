@@ -6,7 +6,7 @@
  */
 import { ConfigDef } from '../connect/api/config-def.js';
 import type { AnyRecord } from '../connect/data/records.js';
-import { type Schema, SchemaBuilder, type SchemaType } from '../connect/data/schema.js';
+import { type Schema, SchemaBuilder, type SchemaType, validateValue } from '../connect/data/schema.js';
 import { Struct } from '../connect/data/struct.js';
 import { BigDecimal, ConnectDate, ConnectTime, ConnectTimestamp } from '../connect/data/logical.js';
 import { ConfigException, DataException } from '../connect/errors.js';
@@ -69,18 +69,24 @@ export const CAST_CONFIG_DEF = new ConfigDef()
   })
   .define({ name: 'replace.null.with.default', type: 'BOOLEAN', defaultValue: true, importance: 'MEDIUM', documentation: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.' });
 
+/** What is constant per input schema. */
+interface CastPlan {
+  schema: Schema;
+  targets: (SchemaType | undefined)[];
+}
+
 export class Cast extends KeyValueTransformation {
   private casts = new Map<string, SchemaType>();
   private wholeValue: SchemaType | undefined;
   private replaceNullWithDefault = true;
-  private readonly cache = new LruCache<Schema, Schema>(16);
+  private readonly plans = new LruCache<Schema, CastPlan>(16);
 
   configure(configs: Record<string, string>): void {
     const c = parseConfig(CAST_CONFIG_DEF, configs);
     this.casts = parseFieldTypes(c.getList('spec'));
     this.wholeValue = this.casts.get(WHOLE_VALUE);
     this.replaceNullWithDefault = c.getBoolean('replace.null.with.default');
-    this.cache.clear();
+    this.plans.clear();
   }
 
   config(): ConfigDef {
@@ -98,16 +104,29 @@ export class Cast extends KeyValueTransformation {
       for (const [field, type] of this.casts) out.set(field, castValue(null, map.get(field) ?? null, type));
       return this.withNew(record, null, out);
     }
-    const updated = this.cache.getOrCompute(schema, (s) => this.buildSchema(s));
+    const plan = this.plans.get(schema) ?? this.planFor(schema);
+    const updated = plan.schema;
     if (this.wholeValue) return this.withNew(record, updated, castValue(schema, value, this.wholeValue));
     const struct = requireStruct(value, PURPOSE);
-    const out = new Struct(updated);
-    for (const f of struct.schema.fields) {
+    const fields = struct.schema.fields;
+    const values = new Array<unknown>(fields.length);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
       const v = this.replaceNullWithDefault ? struct.get(f) : struct.getWithoutDefault(f);
-      const target = this.casts.get(f.name);
-      out.put(updated.field(f.name)!, target ? castValue(f.schema, v, target) : v);
+      const target = plan.targets[i];
+      const out = target ? castValue(f.schema, v, target) : v;
+      // A cast value has its target's type; only a null in a required field can fail Struct.put's check.
+      if (out === null) validateValue(updated.fields[i]!.schema, out, f.name);
+      values[i] = out;
     }
-    return this.withNew(record, updated, out);
+    return this.withNew(record, updated, Struct.fromValues(updated, values));
+  }
+
+  /** The updated schema of `schema` and, per field, the type it is cast to (undefined: kept as is). */
+  private planFor(schema: Schema): CastPlan {
+    const plan = { schema: this.buildSchema(schema), targets: schema.fields.map((f) => this.casts.get(f.name)) };
+    this.plans.set(schema, plan);
+    return plan;
   }
 
   private buildSchema(schema: Schema): Schema {
