@@ -7,8 +7,11 @@ import { type SignalConfig, parseSignalConfig } from './signals/signal-config.js
 import { ConfigDef, type ParsedConfig, Password, Validators, invalid } from '../../connect/api/config-def.js';
 import { ConfigException } from '../../connect/errors.js';
 
-const SNAPSHOT_MODES = ['initial', 'always', 'no_data', 'never', 'initial_only', 'when_needed'] as const;
-export type SnapshotMode = 'initial' | 'always' | 'no_data' | 'initial_only' | 'when_needed';
+const SNAPSHOT_MODES = ['initial', 'always', 'no_data', 'never', 'initial_only', 'when_needed', 'configuration_based'] as const;
+const ISOLATION_MODES = ['serializable', 'repeatable_read', 'read_committed', 'read_uncommitted'] as const;
+export type SnapshotIsolation = (typeof ISOLATION_MODES)[number];
+const CONFIGURATION_BASED = 'snapshot.mode.configuration.based.';
+export type SnapshotMode = 'initial' | 'always' | 'no_data' | 'initial_only' | 'when_needed' | 'configuration_based';
 export type DecimalMode = 'precise' | 'double' | 'string';
 export type TimePrecisionMode = 'adaptive' | 'adaptive_time_microseconds' | 'connect' | 'isostring' | 'microseconds' | 'nanoseconds';
 export type BinaryMode = 'bytes' | 'base64' | 'base64-url-safe' | 'hex';
@@ -106,7 +109,18 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'extended.headers.enabled', type: 'BOOLEAN', defaultValue: true, group: events, documentation: 'Add __debezium.context.* headers to data records.' });
 
   const snap = 'Snapshot';
-  d.define({ name: 'snapshot.mode', type: 'STRING', defaultValue: 'initial', validator: Validators.inIgnoreCase(...SNAPSHOT_MODES), group: snap, documentation: 'When to run a snapshot: initial, always, no_data (never), initial_only, when_needed.' });
+  d.define({ name: 'snapshot.mode', type: 'STRING', defaultValue: 'initial', validator: Validators.inIgnoreCase(...SNAPSHOT_MODES), group: snap, documentation: 'When to run a snapshot: initial, always, no_data (never), initial_only, when_needed, configuration_based (the snapshot.mode.configuration.based.* keys decide).' });
+  d.define({ name: `${CONFIGURATION_BASED}snapshot.data`, type: 'BOOLEAN', defaultValue: false, group: snap, documentation: 'configuration_based: snapshot the data on every start.' });
+  d.define({ name: `${CONFIGURATION_BASED}snapshot.schema`, type: 'BOOLEAN', defaultValue: false, group: snap, documentation: 'configuration_based: snapshot the schema (PostgreSQL keeps no schema history; accepted for compatibility).' });
+  d.define({ name: `${CONFIGURATION_BASED}start.stream`, type: 'BOOLEAN', defaultValue: false, group: snap, documentation: 'configuration_based: stream changes (after any snapshot); false stops after the snapshot, as initial_only.' });
+  d.define({ name: `${CONFIGURATION_BASED}snapshot.on.schema.error`, type: 'BOOLEAN', defaultValue: false, group: snap, documentation: 'configuration_based: snapshot the schema when its history is unusable (no schema history here; accepted for compatibility).' });
+  d.define({ name: `${CONFIGURATION_BASED}snapshot.on.data.error`, type: 'BOOLEAN', defaultValue: false, group: snap, documentation: 'configuration_based: snapshot the data when the stored position is no longer available on the server, as when_needed, instead of failing.' });
+  d.define({ name: 'snapshot.isolation.mode', type: 'STRING', defaultValue: 'serializable', validator: Validators.inIgnoreCase(...ISOLATION_MODES), group: snap, documentation: 'Isolation of the snapshot transaction when it does not read the snapshot a replication slot created in this run exported: serializable (read only, deferrable), repeatable_read, read_committed or read_uncommitted.' });
+  d.define({ name: 'snapshot.locking.mode', type: 'STRING', defaultValue: 'none', validator: Validators.inIgnoreCase('none', 'shared'), group: snap, documentation: 'shared: lock each snapshotted table IN ACCESS SHARE MODE for the snapshot transaction (no schema change while it is read); none: no locks.' });
+  d.define({ name: 'snapshot.lock.timeout.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(0), group: snap, documentation: 'How long the shared locks may be waited for before the snapshot fails.' });
+  d.define({ name: 'snapshot.delay.ms', type: 'LONG', defaultValue: 0, validator: Validators.atLeast(0), group: snap, documentation: 'Time to wait after the task starts before the snapshot begins.' });
+  d.define({ name: 'streaming.delay.ms', type: 'LONG', defaultValue: 0, validator: Validators.atLeast(0), group: snap, documentation: 'Time to wait before streaming begins (after any snapshot).' });
+  d.define({ name: 'snapshot.tables.order.by.row.count', type: 'STRING', defaultValue: 'disabled', validator: Validators.inIgnoreCase('disabled', 'ascending', 'descending'), group: snap, documentation: 'Snapshot the tables in the order of their estimated row count (ascending or descending) instead of the include list order.' });
   d.define({ name: 'snapshot.fetch.size', type: 'INT', defaultValue: 10240, validator: Validators.atLeast(1), group: snap, documentation: 'Rows fetched per round trip while reading a table during a snapshot.' });
   d.define({ name: 'snapshot.max.threads', type: 'INT', defaultValue: 1, validator: Validators.atLeast(1), group: snap, documentation: 'Connections reading in parallel during a snapshot: whole tables, and ctid-range chunks of large tables, all from one exported snapshot.' });
   d.define({ name: 'snapshot.max.threads.multiplier', type: 'INT', defaultValue: 4, validator: Validators.atLeast(1), group: snap, documentation: 'With snapshot.max.threads > 1, a large table is read in snapshot.max.threads × this many ctid-range chunks.' });
@@ -206,6 +220,14 @@ export interface PostgresConfig {
   snapshotThreadsMultiplier: number;
   snapshotOverrides: Map<string, string>;
   snapshotInclude: RegExp[];
+  snapshotIsolation: SnapshotIsolation;
+  snapshotSharedLocks: boolean;
+  snapshotLockTimeoutMs: number;
+  snapshotDelayMs: number;
+  streamingDelayMs: number;
+  snapshotTableOrder: 'disabled' | 'ascending' | 'descending';
+  /** `snapshot.mode.configuration.based.*` (used with snapshot.mode=configuration_based). */
+  configurationBased: { snapshotData: boolean; startStream: boolean; snapshotOnDataError: boolean };
   maxBatchSize: number;
   maxQueueSize: number;
   /** `max.queue.size.in.bytes`; 0 = no byte bound. */
@@ -325,6 +347,17 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     snapshotThreadsMultiplier: c.getInt('snapshot.max.threads.multiplier')!,
     snapshotOverrides: overrides,
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
+    snapshotIsolation: c.getString('snapshot.isolation.mode')!.toLowerCase() as SnapshotIsolation,
+    snapshotSharedLocks: c.getString('snapshot.locking.mode')!.toLowerCase() === 'shared',
+    snapshotLockTimeoutMs: c.getLong('snapshot.lock.timeout.ms')!,
+    snapshotDelayMs: c.getLong('snapshot.delay.ms')!,
+    streamingDelayMs: c.getLong('streaming.delay.ms')!,
+    snapshotTableOrder: c.getString('snapshot.tables.order.by.row.count')!.toLowerCase() as PostgresConfig['snapshotTableOrder'],
+    configurationBased: {
+      snapshotData: c.getBoolean(`${CONFIGURATION_BASED}snapshot.data`),
+      startStream: c.getBoolean(`${CONFIGURATION_BASED}start.stream`),
+      snapshotOnDataError: c.getBoolean(`${CONFIGURATION_BASED}snapshot.on.data.error`),
+    },
     maxBatchSize: maxBatch,
     maxQueueSize: maxQueue,
     maxQueueSizeInBytes: c.getLong('max.queue.size.in.bytes')!,

@@ -15,7 +15,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { quoteIdent } from './catalog.js';
-import type { PostgresConfig } from './config.js';
+import type { PostgresConfig, SnapshotIsolation } from './config.js';
+import { ConnectException } from '../../connect/errors.js';
 import type { EventFactory } from './events.js';
 import { STREAM_QUEUE_FILL, estimateRecordBytes } from './change-queue.js';
 import { snapshotOffsetMap } from './offsets.js';
@@ -77,11 +78,12 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
   const { client, cfg, log } = ctx;
   const threads = Math.max(1, cfg.snapshotMaxThreads);
   const extra: pg.Client[] = [];
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  await client.query(beginSnapshot(ctx.snapshotName !== null ? 'repeatable_read' : cfg.snapshotIsolation));
   try {
     let snapshotName = ctx.snapshotName;
     if (snapshotName) await client.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
-    else if (threads > 1) snapshotName = ((await client.query('SELECT pg_export_snapshot() AS s')).rows[0] as { s: string }).s;
+    else if (threads > 1 && sharesSnapshot(cfg.snapshotIsolation)) snapshotName = ((await client.query('SELECT pg_export_snapshot() AS s')).rows[0] as { s: string }).s;
+    if (cfg.snapshotSharedLocks) await lockTables(client, ctx.tables, cfg.snapshotLockTimeoutMs);
     const info = await client.query('SELECT pg_current_xact_id()::text AS xid, CURRENT_TIMESTAMP::text AS ts');
     const row0 = info.rows[0] as { xid: string; ts: string };
     const txId = Number(row0.xid);
@@ -90,6 +92,11 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
     ctx.metrics?.started(ctx.tables.map((t) => t.id));
 
     const units = await planUnits(client, cfg, ctx.tables, threads);
+    // snapshot.tables.order.by.row.count: by estimated rows (a stable sort keeps each table's chunks in page order).
+    if (cfg.snapshotTableOrder !== 'disabled') {
+      const sign = cfg.snapshotTableOrder === 'ascending' ? 1 : -1;
+      units.sort((a, b) => sign * (a.table.estimate - b.table.estimate));
+    }
     for (const u of units) ctx.metrics?.estimate(u.table.schema.id, u.table.estimate);
     const emitter = new MarkerEmitter(ctx, txId, tsUs, threads === 1);
 
@@ -97,8 +104,13 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
     for (let i = 1; i < Math.min(threads, units.length); i++) {
       const c = await ctx.connect();
       extra.push(c);
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await c.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
+      if (snapshotName) {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        await c.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
+      } else {
+        // read_committed / read_uncommitted: no snapshot to share; each statement sees what is committed.
+        await c.query(beginSnapshot(cfg.snapshotIsolation));
+      }
       connections.push(c);
     }
     let next = 0;
@@ -126,6 +138,41 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
     throw e;
   } finally {
     for (const c of extra) await c.end().catch(() => {});
+  }
+}
+
+/**
+ * The snapshot transaction's BEGIN (spec §4.3): a slot's exported snapshot is read in REPEATABLE READ; otherwise
+ * `snapshot.isolation.mode` decides, read only (serializable also deferrable: it waits for a safe snapshot).
+ */
+export function beginSnapshot(isolation: SnapshotIsolation): string {
+  switch (isolation) {
+    case 'serializable':
+      return 'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY DEFERRABLE';
+    case 'repeatable_read':
+      return 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    case 'read_committed':
+      return 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY';
+    case 'read_uncommitted':
+      return 'BEGIN ISOLATION LEVEL READ UNCOMMITTED READ ONLY';
+  }
+}
+
+/** Whether transactions of this isolation can import an exported snapshot (so parallel readers see one state). */
+function sharesSnapshot(isolation: SnapshotIsolation): boolean {
+  return isolation === 'serializable' || isolation === 'repeatable_read';
+}
+
+/** `snapshot.locking.mode=shared`: every table locked IN ACCESS SHARE MODE until the snapshot commits. */
+async function lockTables(client: pg.Client, tables: TableSchema[], timeoutMs: number): Promise<void> {
+  await client.query(`SET LOCAL lock_timeout = ${Math.floor(timeoutMs)}`);
+  for (const t of tables) {
+    const qualified = `${quoteIdent(t.info.schema)}.${quoteIdent(t.info.table)}`;
+    try {
+      await client.query(`LOCK TABLE ${qualified} IN ACCESS SHARE MODE`);
+    } catch (e) {
+      throw new ConnectException(`Could not lock table ${t.id} IN ACCESS SHARE MODE for the snapshot within snapshot.lock.timeout.ms=${timeoutMs}: ${(e as Error).message}`, { cause: e });
+    }
   }
 }
 

@@ -99,7 +99,7 @@ export class PostgresSourceTask extends SourceTask {
         throw new ConnectException(`Replication slot '${cfg.slotName}' belongs to database '${slot.database}', not '${cfg.connection.database}'. Choose another slot.name.`);
       }
       const doSnapshot = this.decideSnapshot(offset, slot?.restartLsn ?? null, slot !== null);
-      if (offset && !doSnapshot && !slot && cfg.snapshotMode !== 'initial_only') {
+      if (offset && !doSnapshot && !slot && this.streams()) {
         throw new ConnectException(`The connector is trying to read change stream starting at ${offset.lsnProc ?? offset.lsn}, but this is no longer available on the server (replication slot '${cfg.slotName}' is missing). Reconfigure the connector to use a snapshot mode when needed.`);
       }
       slot = await this.waitUntilSlotFree(client, slot);
@@ -241,6 +241,11 @@ export class PostgresSourceTask extends SourceTask {
   private decideSnapshot(offset: LoadedOffset | null, restartLsn: Lsn | null, slotExists: boolean): boolean {
     const mode = this.cfg.snapshotMode;
     const needed = !offset || offset.snapshotInProgress;
+    /** The stored position is gone from the server: no slot, or the slot has moved past it. */
+    const positionLost = () => {
+      const pos = offset?.lsnProc ?? offset?.lsn ?? null;
+      return !slotExists || (pos !== null && restartLsn !== null && restartLsn > pos);
+    };
     switch (mode) {
       case 'always':
         return true;
@@ -249,9 +254,11 @@ export class PostgresSourceTask extends SourceTask {
           throw new ConnectException('The connector previously stopped while taking a snapshot, but now the connector is configured to never allow snapshots. Reconfigure the connector to use snapshots initially or when needed.');
         }
         return false;
-      case 'when_needed': {
-        const pos = offset?.lsnProc ?? offset?.lsn ?? null;
-        return needed || !slotExists || (pos !== null && restartLsn !== null && restartLsn > pos);
+      case 'when_needed':
+        return needed || positionLost();
+      case 'configuration_based': {
+        const cb = this.cfg.configurationBased;
+        return cb.snapshotData || (cb.snapshotOnDataError && offset !== null && positionLost());
       }
       default:
         return needed;
@@ -273,6 +280,7 @@ export class PostgresSourceTask extends SourceTask {
   private async runBackground(snapshot: { tables: TableSchema[]; lsn: Lsn; name: string | null } | null, startLsn: Lsn, events: EventFactory): Promise<void> {
     try {
       if (snapshot) {
+        if (this.cfg.snapshotDelayMs > 0 && !(await this.delay(this.cfg.snapshotDelayMs, 'the snapshot (snapshot.delay.ms)'))) return;
         const snapClient = await this.openClient(() => {});
         try {
           await runSnapshot({
@@ -290,22 +298,34 @@ export class PostgresSourceTask extends SourceTask {
           await snapClient.end().catch(() => {});
         }
         if (this.stopping) return;
-        if (this.cfg.snapshotMode === 'initial_only') {
-          this.finished = true;
-          await this.streamer?.stop();
-          return;
-        }
-      } else if (this.cfg.snapshotMode === 'initial_only') {
+      }
+      if (!this.streams()) {
         this.finished = true;
         await this.streamer?.stop();
         return;
       }
+      if (this.cfg.streamingDelayMs > 0 && !(await this.delay(this.cfg.streamingDelayMs, 'streaming (streaming.delay.ms)'))) return;
       if (this.pendingConfirm) this.streamer!.confirm(this.pendingConfirm);
       this.signals?.start();
       await this.streamer!.run(startLsn);
     } catch (e) {
       if (!this.stopping) this.fail(e as Error);
     }
+  }
+
+  /** Whether this task streams after any snapshot (not initial_only, nor configuration_based without start.stream). */
+  private streams(): boolean {
+    const mode = this.cfg.snapshotMode;
+    return mode !== 'initial_only' && (mode !== 'configuration_based' || this.cfg.configurationBased.startStream);
+  }
+
+  /** Waits `ms` (snapshot.delay.ms, streaming.delay.ms); false when the task was stopped meanwhile. */
+  private async delay(ms: number, before: string): Promise<boolean> {
+    this.log.info(`Waiting ${ms} ms before ${before}`);
+    for (const end = Date.now() + ms; Date.now() < end && !this.stopping; ) {
+      await new Promise((r) => setTimeout(r, Math.min(100, end - Date.now())));
+    }
+    return !this.stopping;
   }
 
   private fail(e: Error): void {
