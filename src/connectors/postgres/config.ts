@@ -4,6 +4,7 @@
  */
 import type { PgTlsSettings } from './tls.js';
 import { type SignalConfig, parseSignalConfig } from './signals/signal-config.js';
+import { REPLICA_IDENTITY_AUTOSET, type ReplicaIdentityRule, parseReplicaIdentityRules } from './replica-identity.js';
 import { ConfigDef, type ParsedConfig, Password, Validators, invalid } from '../../connect/api/config-def.js';
 import { ConfigException } from '../../connect/errors.js';
 
@@ -76,6 +77,11 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'slot.retry.delay.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(1), group: conn, documentation: 'Time to wait between retry attempts when the connector fails to connect to a replication slot.' });
   d.define({ name: 'publication.name', type: 'STRING', defaultValue: 'dbz_publication', group: conn, documentation: 'The name of the Postgres publication used for streaming changes (pgoutput).' });
   d.define({ name: 'publication.autocreate.mode', type: 'STRING', defaultValue: 'all_tables', validator: Validators.inIgnoreCase('all_tables', 'disabled', 'filtered', 'no_tables'), group: conn, documentation: 'Applies only with pgoutput: all_tables, disabled, filtered or no_tables.' });
+  d.define({
+    name: REPLICA_IDENTITY_AUTOSET, type: 'STRING', defaultValue: null, group: conn,
+    validator: { ensureValid: (_name, value) => void parseReplicaIdentityRules(value as string | null), toString: () => '<schema.table regex>:DEFAULT|FULL|NOTHING|INDEX <index>, ...' },
+    documentation: 'REPLICA IDENTITY to set on captured tables at start: comma-separated <schema.table regex>:<identity> entries, the identity DEFAULT, FULL, NOTHING or INDEX <index name>.',
+  });
   d.define({ name: 'status.update.interval.ms', type: 'INT', defaultValue: 10000, validator: Validators.atLeast(0), group: conn, documentation: 'Frequency for sending replication connection status updates to the server.' });
   d.define({ name: 'lsn.flush.mode', type: 'STRING', defaultValue: 'connector', validator: Validators.inIgnoreCase('connector', 'manual', 'connector_and_driver'), group: conn, documentation: 'Who confirms LSNs to the server: connector (after offsets are committed) or manual (never). connector_and_driver behaves as connector here.' });
 
@@ -93,6 +99,7 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'skipped.operations', type: 'LIST', defaultValue: 't', validator: Validators.list(Validators.inIgnoreCase('c', 'u', 'd', 't', 'none')), group: filters, documentation: 'Operations to skip while streaming: c (insert), u (update), d (delete), t (truncate), or none.' });
 
   const events = 'Events';
+  d.define({ name: 'skip.messages.without.change', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Drop an update whose captured columns (after column.include/exclude.list) did not change; needs REPLICA IDENTITY FULL for the old row.' });
   d.define({ name: 'tombstones.on.delete', type: 'BOOLEAN', defaultValue: true, group: events, documentation: 'Whether delete operations should be followed by a tombstone event.' });
   d.define({ name: 'provide.transaction.metadata', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Enables transaction metadata extraction together with event counting.' });
   d.define({ name: 'include.unknown.datatypes', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Include columns of types the connector does not know, as their text bytes.' });
@@ -220,6 +227,8 @@ export interface PostgresConfig {
   snapshotThreadsMultiplier: number;
   snapshotOverrides: Map<string, string>;
   snapshotInclude: RegExp[];
+  replicaIdentityRules: ReplicaIdentityRule[];
+  skipMessagesWithoutChange: boolean;
   snapshotIsolation: SnapshotIsolation;
   snapshotSharedLocks: boolean;
   snapshotLockTimeoutMs: number;
@@ -347,6 +356,8 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     snapshotThreadsMultiplier: c.getInt('snapshot.max.threads.multiplier')!,
     snapshotOverrides: overrides,
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
+    replicaIdentityRules: parseReplicaIdentityRules(c.getString(REPLICA_IDENTITY_AUTOSET)),
+    skipMessagesWithoutChange: c.getBoolean('skip.messages.without.change'),
     snapshotIsolation: c.getString('snapshot.isolation.mode')!.toLowerCase() as SnapshotIsolation,
     snapshotSharedLocks: c.getString('snapshot.locking.mode')!.toLowerCase() === 'shared',
     snapshotLockTimeoutMs: c.getLong('snapshot.lock.timeout.ms')!,

@@ -258,6 +258,9 @@ export class StreamProcessor {
         if (this.cfg.tombstonesOnDelete) out.push(this.events.tombstone(del));
         const createHeaders = this.events.headersFor([['__debezium.oldkey', oldKey, table.keySchema]]);
         out.push(this.events.change(table, 'c', newKey, null, after, src, off, this.txBlock(table, lsn), createHeaders));
+      } else if (this.cfg.skipMessagesWithoutChange && before !== null && before.equals(after)) {
+        // skip.messages.without.change: no captured column changed (needs the old row: REPLICA IDENTITY FULL).
+        this.maybeHeartbeat(out);
       } else {
         out.push(this.events.change(table, 'u', newKey, before, after, src, off, this.txBlock(table, lsn)));
       }

@@ -20,6 +20,7 @@ import { type Lsn, parseLsn } from './pgoutput/decoder.js';
 import { type CreatedSlot, type PgConnectionOptions, ReplicationConnection, newClient, pgConnectionOptions } from './replication-connection.js';
 import { runSnapshot } from './snapshot.js';
 import { type SignalSupport, attachSignals, signalTableIds } from './signals/wiring.js';
+import { applyReplicaIdentities } from './replica-identity.js';
 import { checkReplicationRights, checkWalLevel, dropSlot, ensurePublication, explainConnectError, readSlot } from './slot-manager.js';
 import { CONNECTOR_VERSION } from './source-info.js';
 import { type ResumePoint, StreamProcessor, tableInfoFromRelation } from './stream-processor.js';
@@ -90,6 +91,7 @@ export class PostgresSourceTask extends SourceTask {
       const offset = loadOffset(storedOffset);
       const captured = await listCapturedTables(client, filters);
       await ensurePublication(client, cfg, captured, this.log);
+      await applyReplicaIdentities(client, captured, cfg.replicaIdentityRules, this.log);
 
       let slot = await readSlot(client, cfg.slotName);
       if (slot && slot.plugin !== 'pgoutput') {
