@@ -4,6 +4,7 @@
  */
 import type { PgTlsSettings } from './tls.js';
 import { type SignalConfig, parseSignalConfig } from './signals/signal-config.js';
+import { NAME_ADJUSTMENT_MODES, type NameAdjustmentMode } from './name-adjustment.js';
 import { REPLICA_IDENTITY_AUTOSET, type ReplicaIdentityRule, parseReplicaIdentityRules } from './replica-identity.js';
 import { ConfigDef, type ParsedConfig, Password, Validators, invalid } from '../../connect/api/config-def.js';
 import { ConfigException } from '../../connect/errors.js';
@@ -99,6 +100,8 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'skipped.operations', type: 'LIST', defaultValue: 't', validator: Validators.list(Validators.inIgnoreCase('c', 'u', 'd', 't', 'none')), group: filters, documentation: 'Operations to skip while streaming: c (insert), u (update), d (delete), t (truncate), or none.' });
 
   const events = 'Events';
+  d.define({ name: 'schema.name.adjustment.mode', type: 'STRING', defaultValue: 'none', validator: Validators.inIgnoreCase(...NAME_ADJUSTMENT_MODES), group: events, documentation: 'Adjust schema names (<topic>.Key/Value/Envelope) to Avro: none, avro (invalid characters become _) or avro_unicode (_uXXXX).' });
+  d.define({ name: 'field.name.adjustment.mode', type: 'STRING', defaultValue: 'none', validator: Validators.inIgnoreCase(...NAME_ADJUSTMENT_MODES), group: events, documentation: 'Adjust field (column) names to Avro: none, avro (invalid characters become _) or avro_unicode (_uXXXX).' });
   d.define({ name: 'skip.messages.without.change', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Drop an update whose captured columns (after column.include/exclude.list) did not change; needs REPLICA IDENTITY FULL for the old row.' });
   d.define({ name: 'tombstones.on.delete', type: 'BOOLEAN', defaultValue: true, group: events, documentation: 'Whether delete operations should be followed by a tombstone event.' });
   d.define({ name: 'provide.transaction.metadata', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Enables transaction metadata extraction together with event counting.' });
@@ -229,6 +232,8 @@ export interface PostgresConfig {
   snapshotInclude: RegExp[];
   replicaIdentityRules: ReplicaIdentityRule[];
   skipMessagesWithoutChange: boolean;
+  schemaNameAdjustment: NameAdjustmentMode;
+  fieldNameAdjustment: NameAdjustmentMode;
   snapshotIsolation: SnapshotIsolation;
   snapshotSharedLocks: boolean;
   snapshotLockTimeoutMs: number;
@@ -358,6 +363,8 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
     replicaIdentityRules: parseReplicaIdentityRules(c.getString(REPLICA_IDENTITY_AUTOSET)),
     skipMessagesWithoutChange: c.getBoolean('skip.messages.without.change'),
+    schemaNameAdjustment: c.getString('schema.name.adjustment.mode')!.toLowerCase() as NameAdjustmentMode,
+    fieldNameAdjustment: c.getString('field.name.adjustment.mode')!.toLowerCase() as NameAdjustmentMode,
     snapshotIsolation: c.getString('snapshot.isolation.mode')!.toLowerCase() as SnapshotIsolation,
     snapshotSharedLocks: c.getString('snapshot.locking.mode')!.toLowerCase() === 'shared',
     snapshotLockTimeoutMs: c.getLong('snapshot.lock.timeout.ms')!,

@@ -10,6 +10,7 @@ import { SOURCE_SCHEMA } from './source-info.js';
 import { type TupleValue, UNCHANGED_TOAST } from './pgoutput/decoder.js';
 import type { TypeRegistry } from './types/type-registry.js';
 import { type TypeMapping, finishValue, mapType, parseDefault } from './types/value-mapping.js';
+import { adjustFieldName, adjustSchemaName } from './name-adjustment.js';
 
 export interface ColumnInfo {
   name: string;
@@ -95,30 +96,32 @@ export class TableSchema {
     });
 
     const keyNames = this.keyColumnNames(info, cfg);
-    const keyBuilder = SchemaBuilder.struct().name(`${this.topic}.Key`);
+    const schemaName = (suffix: string) => adjustSchemaName(`${this.topic}.${suffix}`, cfg.schemaNameAdjustment);
+    const fieldName = (column: string) => adjustFieldName(column, cfg.fieldNameAdjustment);
+    const keyBuilder = SchemaBuilder.struct().name(schemaName('Key'));
     const keyColumns: ValueColumn[] = [];
     for (const k of keyNames) {
       const col = columns.find((c) => c && c.name === k);
       if (!col) continue;
-      keyBuilder.field(k, col.schema);
+      keyBuilder.field(fieldName(k), col.schema);
       keyColumns.push({ ...col, fieldIndex: keyColumns.length });
     }
     this.keyColumns = keyColumns;
     this.keySchema = keyColumns.length ? keyBuilder.build() : null;
 
-    const valueBuilder = SchemaBuilder.struct().name(`${this.topic}.Value`).optional();
+    const valueBuilder = SchemaBuilder.struct().name(schemaName('Value')).optional();
     const valueColumns: ValueColumn[] = [];
     for (const c of columns) {
       if (!c) continue;
       if (!keyNames.includes(c.name) && !includeColumn(info.schema, info.table, c.name)) continue;
-      valueBuilder.field(c.name, c.schema);
+      valueBuilder.field(fieldName(c.name), c.schema);
       valueColumns.push({ ...c, fieldIndex: valueColumns.length });
     }
     this.valueColumns = valueColumns;
     this.valueSchema = valueBuilder.build();
 
     this.envelopeSchema = SchemaBuilder.struct()
-      .name(`${this.topic}.Envelope`)
+      .name(schemaName('Envelope'))
       .version(2)
       .field('before', this.valueSchema)
       .field('after', this.valueSchema)
