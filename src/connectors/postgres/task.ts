@@ -163,10 +163,7 @@ export class PostgresSourceTask extends SourceTask {
         cfg, sig: signalCfg, events, log: this.log, processor, filters, registry, storedOffset,
         metadataClient: () => this.metadataClient(),
         connect: () => this.openClient(() => {}),
-        emit: (records) => {
-          this.queue.pushAll(records, records.length * estimateRecordBytes(256));
-          return this.queue.waitForSpace();
-        },
+        emit: (records) => this.emitSnapshotRecords(records, records.length * estimateRecordBytes(256)),
       });
       const pluginOptions: Record<string, string> = { proto_version: '1', publication_names: cfg.publicationName };
       if (serverVersion >= 140000) pluginOptions.messages = 'true';
@@ -290,11 +287,7 @@ export class PostgresSourceTask extends SourceTask {
             connect: () => this.openClient(() => {}),
             stopped: () => this.stopping,
             metrics: this.snapshotMetrics,
-            emit: (records, bytes) => {
-              this.queue.pushAll(records, bytes);
-              // Like the stream: a shallow queue, so records are built just before poll() takes them.
-              return this.queue.waitForSpace(STREAM_QUEUE_FILL);
-            },
+            emit: (records, bytes) => this.emitSnapshotRecords(records, bytes),
           });
         } finally {
           await snapClient.end().catch(() => {});
@@ -313,6 +306,15 @@ export class PostgresSourceTask extends SourceTask {
     } catch (e) {
       if (!this.stopping) this.fail(e as Error);
     }
+  }
+
+  /**
+   * Hands snapshot records (initial, incremental and blocking alike) to the queue and waits until it is shallow
+   * again, as the stream does: records are built just before poll() takes them, so they die young.
+   */
+  private emitSnapshotRecords(records: SourceRecord[], bytes: number): Promise<void> {
+    this.queue.pushAll(records, bytes);
+    return this.queue.waitForSpace(STREAM_QUEUE_FILL);
   }
 
   /** Whether this task streams after any snapshot (not initial_only, nor configuration_based without start.stream). */
