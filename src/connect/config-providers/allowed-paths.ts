@@ -31,3 +31,19 @@ export class AllowedPaths {
     return ok ? p : null;
   }
 }
+
+/** What the file and directory providers share: `allowed.paths` from their params, and paths checked against it. */
+export abstract class AllowedPathsProvider {
+  private allowedPaths: AllowedPaths | null = null;
+
+  configure(params: Record<string, string>): void {
+    this.allowedPaths = new AllowedPaths(params['allowed.paths']);
+  }
+
+  /** The path to read, or null when it is empty or outside `allowed.paths`. */
+  protected resolve(path: string): string | null {
+    if (!this.allowedPaths) throw new Error('The provider has not been configured yet.');
+    if (path === '') return null;
+    return this.allowedPaths.parseUntrustedPath(path);
+  }
+}

@@ -6,16 +6,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigException } from '../errors.js';
-import { AllowedPaths } from './allowed-paths.js';
+import { AllowedPathsProvider } from './allowed-paths.js';
 import type { ConfigData, ConfigProvider, ExplainsMissing } from './config-provider.js';
 
-export class DirectoryConfigProvider implements ConfigProvider, ExplainsMissing {
+export class DirectoryConfigProvider extends AllowedPathsProvider implements ConfigProvider, ExplainsMissing {
   static readonly className = 'org.apache.kafka.common.config.provider.DirectoryConfigProvider';
-  private allowedPaths: AllowedPaths | null = null;
-
-  configure(params: Record<string, string>): void {
-    this.allowedPaths = new AllowedPaths(params['allowed.paths']);
-  }
 
   get(path: string, keys: ReadonlySet<string>): ConfigData {
     const data = new Map<string, string>();
@@ -45,12 +40,6 @@ export class DirectoryConfigProvider implements ConfigProvider, ExplainsMissing 
     const dir = this.resolve(path);
     if (dir === null) return 'the path is not allowed by allowed.paths';
     return isDirectory(dir) ? null : 'the path is not a directory';
-  }
-
-  private resolve(path: string): string | null {
-    if (!this.allowedPaths) throw new Error('The provider has not been configured yet.');
-    if (path === '') return null;
-    return this.allowedPaths.parseUntrustedPath(path);
   }
 }
 

@@ -5,16 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseProperties } from 'dot-properties';
 import { ConfigException } from '../errors.js';
-import { AllowedPaths } from './allowed-paths.js';
+import { AllowedPathsProvider } from './allowed-paths.js';
 import type { ConfigData, ConfigProvider, ExplainsMissing } from './config-provider.js';
 
-export class FileConfigProvider implements ConfigProvider, ExplainsMissing {
+export class FileConfigProvider extends AllowedPathsProvider implements ConfigProvider, ExplainsMissing {
   static readonly className = 'org.apache.kafka.common.config.provider.FileConfigProvider';
-  private allowedPaths: AllowedPaths | null = null;
-
-  configure(params: Record<string, string>): void {
-    this.allowedPaths = new AllowedPaths(params['allowed.paths']);
-  }
 
   get(path: string, keys: ReadonlySet<string>): ConfigData {
     const data = new Map<string, string>();
@@ -35,11 +30,5 @@ export class FileConfigProvider implements ConfigProvider, ExplainsMissing {
   explainPath(path: string): string | null {
     if (path === '') return 'a file path is required';
     return this.resolve(path) === null ? 'the path is not allowed by allowed.paths' : null;
-  }
-
-  private resolve(path: string): string | null {
-    if (!this.allowedPaths) throw new Error('The provider has not been configured yet.');
-    if (path === '') return null;
-    return this.allowedPaths.parseUntrustedPath(path);
   }
 }

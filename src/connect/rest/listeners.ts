@@ -4,7 +4,7 @@
  * the worker id `<host>:<port>` is made.
  */
 import { createServer } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { ConfigException } from '../errors.js';
 
 export interface Listener {
@@ -79,12 +79,20 @@ export function advertisedListener(listeners: readonly Listener[], options: Adve
 }
 
 /**
- * The advertised URL of a worker whose advertised listener is bound to `boundPort`: the configured host or the
- * listener's host (the machine's name when the listener binds every interface), the configured or bound port.
+ * The advertised host: `rest.advertised.host.name`, else the listener's host, else (a listener on every
+ * interface) this machine's address, as Jetty's URI of such a connector is in Kafka.
+ */
+export function advertisedHost(listener: Listener, options: AdvertisedOptions = {}): string {
+  return options['rest.advertised.host.name'] || listener.host || defaultHost();
+}
+
+/**
+ * The advertised URL of a worker whose advertised listener is bound to `boundPort`: the advertised host (see
+ * `advertisedHost`), the configured or bound port.
  */
 export function advertisedUrl(listener: Listener, boundPort: number, options: AdvertisedOptions = {}): URL {
   const protocol = options['rest.advertised.listener']?.trim().toLowerCase() || listener.protocol;
-  const host = options['rest.advertised.host.name'] || listener.host || hostname();
+  const host = advertisedHost(listener, options);
   const port = options['rest.advertised.port'] ? Number(options['rest.advertised.port']) : boundPort;
   return new URL(`${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}/`);
 }

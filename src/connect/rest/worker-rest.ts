@@ -6,10 +6,9 @@
 import type { Logger } from 'pino';
 import { RestClient } from './rest-client.js';
 import {
+  advertisedHost,
   advertisedListener,
-  advertisedProtocol,
   advertisedUrl,
-  defaultHost,
   formatListeners,
   parseAdminListeners,
   parseListeners,
@@ -44,11 +43,11 @@ export async function planWorkerRest(props: Readonly<Record<string, string>>, lo
     'rest.advertised.listener': props['rest.advertised.listener'] || null,
   };
   const listener = advertisedListener(listeners, options);
-  // The same URL the server advertises once bound (its ports are concrete already), with a listener on every
-  // interface advertising this machine's address rather than its name.
-  const host = options['rest.advertised.host.name'] ?? (listener.host || defaultHost());
+  // The URL the server advertises once bound (its ports are concrete already). The host is pinned for the
+  // server so that both read this machine's address once.
+  const host = advertisedHost(listener, options);
   const url = advertisedUrl(listener, listener.port, { ...options, 'rest.advertised.host.name': host });
-  const protocol = advertisedProtocol(listeners, options);
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
   const https = listeners.some((l) => l.protocol === 'https') || protocol === 'https';
   // Key stores are checked now, before the worker opens its stores: a bad one stops the start at once.
   if (listeners.some((l) => l.protocol === 'https')) serverTlsOptions(props, 'listeners.https.');

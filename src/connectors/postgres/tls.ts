@@ -31,6 +31,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { getLogger } from '../../connect/logging.js';
 import { ConnectException } from '../../connect/errors.js';
+import { storeKind } from '../../connect/security/key-stores.js';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -64,16 +65,12 @@ function readFile(key: string, path: string): Buffer {
   }
 }
 
-function isPem(b: Buffer): boolean {
-  return b.subarray(0, 64).toString('latin1').includes('-----BEGIN');
-}
-
 /** The client key as unencrypted PEM (so a wrong password shows up here, naming the setting). */
 function loadKey(path: string, keyName: string, password: string | null): string {
   const raw = readFile(keyName, path);
   const passphrase = password ?? undefined;
   try {
-    const key = isPem(raw)
+    const key = storeKind(raw) === 'PEM'
       ? createPrivateKey({ key: raw, format: 'pem', passphrase })
       : createPrivateKey({ key: raw, format: 'der', type: 'pkcs8', passphrase });
     return key.export({ format: 'pem', type: 'pkcs8' }).toString();

@@ -48,6 +48,19 @@ describe('PostgreSQL over TLS: database.sslmode, sslrootcert, sslcert/sslkey', {
     return (r.rows[0] as { ssl: string }).ssl === 't' || (r.rows[0] as { ssl: unknown }).ssl === true;
   }
 
+  /** With `extra`, tls_user (hostssl only) connects encrypted and plain_user (hostnossl only) in the clear. */
+  async function assertEncryptedOnlyWhereRequired(extra: Record<string, string>): Promise<void> {
+    const tlsClient = await connect(cfg('tls_user', extra));
+    const plainClient = await connect(cfg('plain_user', extra));
+    try {
+      assert.equal(await sslOf(tlsClient), true);
+      assert.equal(await sslOf(plainClient), false);
+    } finally {
+      await tlsClient.end();
+      await plainClient.end();
+    }
+  }
+
   before(async () => {
     pgc = await startPostgres({ tls: { sslOnlyUsers: ['tls_user'], certUsers: ['cert_user'], plainOnlyUsers: ['plain_user'] } });
     ca = pgc.tls!.caCert;
@@ -118,27 +131,11 @@ describe('PostgreSQL over TLS: database.sslmode, sslrootcert, sslcert/sslkey', {
   });
 
   test('prefer (the default): TLS when allowed, plain when the server rejects TLS for the user', async () => {
-    const tlsClient = await connect(cfg('tls_user', {}));
-    const plainClient = await connect(cfg('plain_user', {}));
-    try {
-      assert.equal(await sslOf(tlsClient), true);
-      assert.equal(await sslOf(plainClient), false);
-    } finally {
-      await tlsClient.end();
-      await plainClient.end();
-    }
+    await assertEncryptedOnlyWhereRequired({});
   });
 
   test('allow: plain first, TLS when the server insists on it', async () => {
-    const tlsClient = await connect(cfg('tls_user', { 'database.sslmode': 'allow' }));
-    const plainClient = await connect(cfg('plain_user', { 'database.sslmode': 'allow' }));
-    try {
-      assert.equal(await sslOf(tlsClient), true);
-      assert.equal(await sslOf(plainClient), false);
-    } finally {
-      await tlsClient.end();
-      await plainClient.end();
-    }
+    await assertEncryptedOnlyWhereRequired({ 'database.sslmode': 'allow' });
   });
 
   test('client certificate authentication (PEM cert/key): snapshot and stream as cert_user', async () => {

@@ -39,21 +39,28 @@ const SSL_KEYS = [
 
 export type SslValues = Partial<Record<(typeof SSL_KEYS)[number], string>>;
 
+type Where = (key: string) => string;
+
+/** The SSL settings that apply under `prefix` (all-or-nothing, as Kafka), and the key each came from. */
+function sslSettings(props: Readonly<Record<string, string>>, prefix: SslPrefix): { ssl: SslValues; where: Where } {
+  const prefixed = Object.keys(props).some((k) => k.startsWith(prefix));
+  const where: Where = (key) => (prefixed ? prefix + key : key);
+  const ssl: SslValues = {};
+  for (const key of SSL_KEYS) {
+    const v = props[where(key)];
+    if (v !== undefined) ssl[key] = v;
+  }
+  return { ssl, where };
+}
+
 /** The SSL settings that apply under `prefix` (all-or-nothing, as Kafka). */
 export function sslValues(props: Readonly<Record<string, string>>, prefix: SslPrefix): SslValues {
-  const prefixed = Object.keys(props).some((k) => k.startsWith(prefix));
-  const out: SslValues = {};
-  for (const key of SSL_KEYS) {
-    const v = props[prefixed ? prefix + key : key];
-    if (v !== undefined) out[key] = v;
-  }
-  return out;
+  return sslSettings(props, prefix).ssl;
 }
 
 /** Node TLS server options for an https listener. */
 export function serverTlsOptions(props: Readonly<Record<string, string>>, prefix: SslPrefix): TlsOptions {
-  const ssl = sslValues(props, prefix);
-  const where = (key: string) => (Object.keys(props).some((k) => k.startsWith(prefix)) ? prefix + key : key);
+  const { ssl, where } = sslSettings(props, prefix);
   const identity = keyStore(ssl, where);
   if (!identity) {
     throw new ConfigException(where('ssl.keystore.location'), null, 'An https listener needs a key store (ssl.keystore.location, or ssl.keystore.key and ssl.keystore.certificate.chain with ssl.keystore.type=PEM)');
@@ -78,9 +85,7 @@ export function serverTlsOptions(props: Readonly<Record<string, string>>, prefix
  * `ssl.endpoint.identification.algorithm` is empty).
  */
 export function clientTlsOptions(props: Readonly<Record<string, string>>): ConnectionOptions {
-  const prefix: SslPrefix = 'listeners.https.';
-  const ssl = sslValues(props, prefix);
-  const where = (key: string) => (Object.keys(props).some((k) => k.startsWith(prefix)) ? prefix + key : key);
+  const { ssl, where } = sslSettings(props, 'listeners.https.');
   const ca = trustStore(ssl, where);
   const verifyHost = (ssl['ssl.endpoint.identification.algorithm'] ?? 'https').trim() !== '';
   return {
@@ -90,8 +95,6 @@ export function clientTlsOptions(props: Readonly<Record<string, string>>): Conne
     ...(verifyHost ? {} : { checkServerIdentity: () => undefined }),
   };
 }
-
-type Where = (key: string) => string;
 
 function keyStore(ssl: SslValues, where: Where): Pick<TlsOptions, 'pfx' | 'key' | 'cert' | 'passphrase'> | null {
   const type = (ssl['ssl.keystore.type'] ?? 'JKS').trim().toUpperCase();
