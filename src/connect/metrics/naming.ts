@@ -24,7 +24,8 @@ export function safeName(s: string): string {
   return s.replace(/[^a-zA-Z0-9:_]/g, '_').replace(/__+/g, '_');
 }
 
-function safeLabel(s: string): string {
+/** A label name: anything outside [a-zA-Z0-9_] becomes `_`, and a leading digit gets a `_` before it. */
+export function labelName(s: string): string {
   const n = s.replace(/[^a-zA-Z0-9_]/g, '_');
   return /^[0-9]/.test(n) ? `_${n}` : n;
 }
@@ -49,15 +50,11 @@ export function metricLabels(group: GroupName): Record<string, string> {
   const out: Record<string, string> = {};
   if (plugin !== null) {
     out['plugin'] = plugin;
-    for (const [k, v] of Object.entries(group.tags)) out[k === 'server' ? 'name' : safeLabel(k)] = v;
+    for (const [k, v] of Object.entries(group.tags)) out[k === 'server' ? 'name' : labelName(k)] = v;
     return out;
   }
-  for (const [k, v] of Object.entries(group.tags)) out[safeLabel(k)] = v;
+  for (const [k, v] of Object.entries(group.tags)) out[labelName(k)] = v;
   return out;
-}
-
-export function labelName(s: string): string {
-  return safeLabel(s);
 }
 
 /** The object name as JMX would print it, used as a group's identity. */

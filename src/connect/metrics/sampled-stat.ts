@@ -111,6 +111,28 @@ export class WindowedStat {
   }
 }
 
+/**
+ * A running total and its windowed per-second rate (Kafka's `Meter`: the `-total` and `-rate` attribute pairs).
+ * `total` is a plain number, read at scrape time.
+ */
+export class Meter {
+  total = 0;
+  private readonly window: WindowedStat;
+
+  constructor(config: WindowConfig = KAFKA_DEFAULT_WINDOW) {
+    this.window = new WindowedStat(config);
+  }
+
+  record(value: number, now: number): void {
+    this.total += value;
+    this.window.record(value, now);
+  }
+
+  rate(now: number): number {
+    return this.window.rate(now);
+  }
+}
+
 /** Fraction (0..1) of recorded outcomes that were successes in the live windows (Kafka's `Frequencies`). */
 export class WindowedRatio {
   private readonly successes: WindowedStat;

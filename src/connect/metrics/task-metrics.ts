@@ -8,7 +8,7 @@
  */
 import type { ConnectorTaskId } from '../herder/types.js';
 import type { ConnectMetrics, Group } from './connect-metrics.js';
-import { StateTimer, type WindowConfig, WindowedRatio, WindowedStat } from './sampled-stat.js';
+import { Meter, StateTimer, type WindowConfig, WindowedRatio, WindowedStat } from './sampled-stat.js';
 
 const DOMAIN = 'kafka.connect';
 
@@ -95,31 +95,27 @@ export class TaskMetrics {
 
 /** `source-task-metrics`. */
 export class SourceTaskMetrics {
-  pollTotal = 0;
-  writeTotal = 0;
+  private readonly polled: Meter;
+  private readonly written: Meter;
   /** Records submitted but not yet written (read at scrape time). */
   active: () => number = () => 0;
-  private readonly polled: WindowedStat;
-  private readonly written: WindowedStat;
   private readonly pollTime: WindowedStat;
   private readonly activeCount: WindowedStat;
 
   constructor(window: WindowConfig) {
-    this.polled = new WindowedStat(window);
-    this.written = new WindowedStat(window);
+    this.polled = new Meter(window);
+    this.written = new Meter(window);
     this.pollTime = new WindowedStat(window);
     this.activeCount = new WindowedStat(window);
   }
 
   /** A poll returned `count` records after `durationMs`. */
   recordPoll(count: number, durationMs: number, now: number): void {
-    this.pollTotal += count;
     this.polled.record(count, now);
     this.pollTime.record(durationMs, now);
   }
 
   recordWrite(count: number, now: number): void {
-    this.writeTotal += count;
     this.written.record(count, now);
   }
 
@@ -131,9 +127,9 @@ export class SourceTaskMetrics {
     const now = Date.now;
     const g = taskGroup(metrics, 'source-task-metrics', id)
       .gauge('source-record-poll-rate', () => this.polled.rate(now()), 'The average per-second number of records produced/polled (before transformation) by this task.')
-      .gauge('source-record-poll-total', () => this.pollTotal, 'The total number of records produced/polled (before transformation) by this task.')
+      .gauge('source-record-poll-total', () => this.polled.total, 'The total number of records produced/polled (before transformation) by this task.')
       .gauge('source-record-write-rate', () => this.written.rate(now()), 'The average per-second number of records written to Kafka for this task (after transformations).')
-      .gauge('source-record-write-total', () => this.writeTotal, 'The number of records output from the transformations and written to Kafka for this task.')
+      .gauge('source-record-write-total', () => this.written.total, 'The number of records output from the transformations and written to Kafka for this task.')
       .gauge('poll-batch-max-time-ms', () => this.pollTime.maxValue(now()), 'The maximum time in milliseconds taken by this task to poll for a batch of source records.')
       .gauge('poll-batch-avg-time-ms', () => this.pollTime.avg(now()), 'The average time in milliseconds taken by this task to poll for a batch of source records.')
       .gauge('source-record-active-count', () => this.active(), 'The number of records that have been produced by this task but not yet completely written to Kafka.')
@@ -145,39 +141,32 @@ export class SourceTaskMetrics {
 
 /** `sink-task-metrics`. */
 export class SinkTaskMetrics {
-  readTotal = 0;
-  sendTotal = 0;
-  commitSeqNo = 0;
-  commitCompletionTotal = 0;
-  commitSkipTotal = 0;
   /** Records read since the last offset commit. */
   activeCount = 0;
   partitionCount: () => number = () => 0;
-  private readonly read: WindowedStat;
-  private readonly sent: WindowedStat;
+  private readonly read: Meter;
+  private readonly sent: Meter;
+  private readonly commits: Meter;
+  private readonly skips: Meter;
   private readonly putTime: WindowedStat;
-  private readonly commits: WindowedStat;
-  private readonly skips: WindowedStat;
   private readonly active: WindowedStat;
 
   constructor(window: WindowConfig) {
-    this.read = new WindowedStat(window);
-    this.sent = new WindowedStat(window);
+    this.read = new Meter(window);
+    this.sent = new Meter(window);
+    this.commits = new Meter(window);
+    this.skips = new Meter(window);
     this.putTime = new WindowedStat(window);
-    this.commits = new WindowedStat(window);
-    this.skips = new WindowedStat(window);
     this.active = new WindowedStat(window);
   }
 
   recordRead(count: number, now: number): void {
-    this.readTotal += count;
-    this.activeCount += count;
     this.read.record(count, now);
+    this.activeCount += count;
     this.active.record(this.activeCount, now);
   }
 
   recordSend(count: number, now: number): void {
-    this.sendTotal += count;
     this.sent.record(count, now);
   }
 
@@ -187,14 +176,7 @@ export class SinkTaskMetrics {
 
   /** An offset commit completed (`skipped`: nothing new to commit). */
   recordCommit(skipped: boolean, now: number): void {
-    this.commitSeqNo++;
-    if (skipped) {
-      this.commitSkipTotal++;
-      this.skips.record(1, now);
-    } else {
-      this.commitCompletionTotal++;
-      this.commits.record(1, now);
-    }
+    (skipped ? this.skips : this.commits).record(1, now);
     this.activeCount = 0;
   }
 
@@ -202,15 +184,16 @@ export class SinkTaskMetrics {
     const now = Date.now;
     const g = taskGroup(metrics, 'sink-task-metrics', id)
       .gauge('sink-record-read-rate', () => this.read.rate(now()), 'The average per-second number of records read from Kafka for this task (before transformations).')
-      .gauge('sink-record-read-total', () => this.readTotal, 'The total number of records read from Kafka by this task since it was last restarted.')
+      .gauge('sink-record-read-total', () => this.read.total, 'The total number of records read from Kafka by this task since it was last restarted.')
       .gauge('sink-record-send-rate', () => this.sent.rate(now()), 'The average per-second number of records output from the transformations and put to this task.')
-      .gauge('sink-record-send-total', () => this.sendTotal, 'The total number of records output from the transformations and put to this task.')
+      .gauge('sink-record-send-total', () => this.sent.total, 'The total number of records output from the transformations and put to this task.')
       .gauge('partition-count', () => this.partitionCount(), 'The number of topic partitions assigned to this task.')
-      .gauge('offset-commit-seq-no', () => this.commitSeqNo, 'The current sequence number for offset commits.')
+      // Every completed commit takes the next sequence number.
+      .gauge('offset-commit-seq-no', () => this.commits.total + this.skips.total, 'The current sequence number for offset commits.')
       .gauge('offset-commit-completion-rate', () => this.commits.rate(now()), 'The average per-second number of offset commit completions that were completed successfully.')
-      .gauge('offset-commit-completion-total', () => this.commitCompletionTotal, 'The total number of offset commit completions that were completed successfully.')
+      .gauge('offset-commit-completion-total', () => this.commits.total, 'The total number of offset commit completions that were completed successfully.')
       .gauge('offset-commit-skip-rate', () => this.skips.rate(now()), 'The average per-second number of offset commit completions that were received too late and skipped/ignored.')
-      .gauge('offset-commit-skip-total', () => this.commitSkipTotal, 'The total number of offset commit completions that were received too late and skipped/ignored.')
+      .gauge('offset-commit-skip-total', () => this.skips.total, 'The total number of offset commit completions that were received too late and skipped/ignored.')
       .gauge('put-batch-max-time-ms', () => this.putTime.maxValue(now()), 'The maximum time taken by this task to put a batch of sinks records.')
       .gauge('put-batch-avg-time-ms', () => this.putTime.avg(now()), 'The average time taken by this task to put a batch of sinks records.')
       .gauge('sink-record-active-count', () => this.activeCount, 'The number of records that have been read from Kafka but not yet completely committed/flushed/acknowledged by the sink task.')

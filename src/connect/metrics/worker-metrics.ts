@@ -36,7 +36,6 @@ const TASK_STATE_COUNTS: [string, TaskMetricState][] = [
 
 /** Startups of connectors or of tasks: totals since the worker started, and their windowed success ratio. */
 class StartupCounts {
-  attempts = 0;
   successes = 0;
   failures = 0;
   private readonly outcomes: WindowedRatio;
@@ -46,7 +45,6 @@ class StartupCounts {
   }
 
   record(success: boolean, now = Date.now()): void {
-    this.attempts++;
     if (success) this.successes++;
     else this.failures++;
     this.outcomes.record(success, now);
@@ -56,7 +54,7 @@ class StartupCounts {
   addTo(group: Group, kind: 'connector' | 'task'): void {
     const now = Date.now;
     group
-      .gauge(`${kind}-startup-attempts-total`, () => this.attempts, `The total number of ${kind} startups that this worker has attempted.`)
+      .gauge(`${kind}-startup-attempts-total`, () => this.successes + this.failures, `The total number of ${kind} startups that this worker has attempted.`)
       .gauge(`${kind}-startup-success-total`, () => this.successes, `The total number of ${kind} starts that succeeded.`)
       .gauge(`${kind}-startup-success-percentage`, () => this.outcomes.successRatio(now()), `The average percentage of this worker's ${kind}s starts that succeeded.`)
       .gauge(`${kind}-startup-failure-total`, () => this.failures, `The total number of ${kind} starts that failed.`)

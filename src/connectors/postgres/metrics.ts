@@ -134,9 +134,11 @@ export function registerPostgresMetrics(
   streaming: StreamingMetrics,
   queue: () => ChangeQueue | null,
 ): MetricGroup[] {
-  const sinceLast = (t: number) => (t < 0 ? -1 : Date.now() - t);
-  const common = (g: MetricGroup) =>
+  // What both contexts show: Debezium's ChangeEventSourceMetrics (the queue) and CommonEventMeter (events seen).
+  const common = (g: MetricGroup, events: { eventsSeen: number; lastEventMs: number }) =>
     g
+      .gauge('TotalNumberOfEventsSeen', () => events.eventsSeen, 'The total number of events that this connector has seen since the last start or metrics reset.')
+      .gauge('MilliSecondsSinceLastEvent', () => (events.lastEventMs < 0 ? -1 : Date.now() - events.lastEventMs), 'The number of milliseconds since the connector has read and processed the most recent event.')
       .gauge('QueueTotalCapacity', () => queue()?.maxSize ?? null, 'The length the queue used to pass events between the snapshotter/streamer and the main task loop.')
       .gauge('QueueRemainingCapacity', () => {
         const q = queue();
@@ -154,9 +156,8 @@ export function registerPostgresMetrics(
       .gauge('TotalTableCount', () => snapshot.captured.length, 'The total number of tables that are being included in the snapshot.')
       .gauge('RemainingTableCount', () => snapshot.remaining.size, 'The number of tables that the snapshot has yet to copy.')
       .keyed('RowsScanned', 'table', () => snapshot.rowsScanned, 'The number of rows scanned so far, per table.')
-      .keyed('RowsEstimated', 'table', () => snapshot.rowsEstimated, 'tsconnect: the planner estimate of each table\'s rows (pg_class.reltuples) when the snapshot started.')
-      .gauge('TotalNumberOfEventsSeen', () => snapshot.eventsSeen, 'The total number of events that this connector has seen since the last start or metrics reset.')
-      .gauge('MilliSecondsSinceLastEvent', () => sinceLast(snapshot.lastEventMs), 'The number of milliseconds since the connector has read and processed the most recent event.'),
+      .keyed('RowsEstimated', 'table', () => snapshot.rowsEstimated, 'tsconnect: the planner estimate of each table\'s rows (pg_class.reltuples) when the snapshot started.'),
+    snapshot,
   );
   const s = streaming;
   const stream = common(
@@ -164,18 +165,17 @@ export function registerPostgresMetrics(
       .group('debezium.postgres', 'connector-metrics', { context: 'streaming', server })
       .gauge('Connected', () => s.connected, 'Whether the connector is currently connected to the database server.')
       .gauge('MilliSecondsBehindSource', () => s.behindSourceMs, 'The number of milliseconds between the last change event\'s timestamp and the connector processing it.')
-      .gauge('TotalNumberOfEventsSeen', () => s.eventsSeen, 'The total number of events that this connector has seen since the last start or metrics reset.')
       .gauge('TotalNumberOfCreateEventsSeen', () => s.creates, 'The total number of create events that this connector has seen since the last start or metrics reset.')
       .gauge('TotalNumberOfUpdateEventsSeen', () => s.updates, 'The total number of update events that this connector has seen since the last start or metrics reset.')
       .gauge('TotalNumberOfDeleteEventsSeen', () => s.deletes, 'The total number of delete events that this connector has seen since the last start or metrics reset.')
       .gauge('NumberOfCommittedTransactions', () => s.committedTransactions, 'The number of processed transactions that were committed.')
-      .gauge('MilliSecondsSinceLastEvent', () => sinceLast(s.lastEventMs), 'The number of milliseconds since the connector has read and processed the most recent event.')
       .keyed('SourceEventPosition', 'key', () => {
         const out: [string, number][] = [['lsn', s.lastLsn]];
         if (s.lastTxId !== null) out.push(['txId', s.lastTxId]);
         if (s.lastCommitTimeUs > 0) out.push(['ts_usec', s.lastCommitTimeUs]);
         return out;
       }, 'The coordinates of the last received event (lsn, txId, ts_usec).'),
+    s,
   );
   return [snap, stream];
 }

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { type StandaloneWorker, startStandalone } from '../../../src/connect/connect-standalone.js';
 import { configureLogging } from '../../../src/connect/logging.js';
 import { irisConnector, irisInsert, irisKMeansConnector } from '../../../src/demo/iris.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
 import { freePort } from '../../helpers/worker-process.js';
 import { type Exposition, parseExposition } from '../../helpers/prometheus-text.js';
+import { sql } from '../postgres/harness.js';
 
 const TRAIN_ROWS = 40;
 const TEST_ROWS = 6;
@@ -23,16 +23,6 @@ const CREATE = (t: string) => `CREATE TABLE ${t}(id SERIAL NOT NULL PRIMARY KEY,
 let pgc: PostgresCluster;
 let worker: StandaloneWorker;
 let dir: string;
-
-async function sql(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: pgc.connectionString });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 function row(i: number) {
   const c = i % 3;
@@ -77,10 +67,10 @@ const task0 = (connector: string) => ({ connector, task: '0' });
 describe('GET /metrics (Prometheus) of a standalone worker', () => {
   before(async () => {
     pgc = await startPostgres();
-    await sql(CREATE('iris_train'));
-    await sql(CREATE('iris_test'));
-    for (let i = 0; i < TRAIN_ROWS; i++) await sql(irisInsert('iris_train', row(i)));
-    for (let i = 0; i < TEST_ROWS; i++) await sql(irisInsert('iris_test', row(i + 1)));
+    await sql(pgc, CREATE('iris_train'));
+    await sql(pgc, CREATE('iris_test'));
+    for (let i = 0; i < TRAIN_ROWS; i++) await sql(pgc, irisInsert('iris_train', row(i)));
+    for (let i = 0; i < TEST_ROWS; i++) await sql(pgc, irisInsert('iris_test', row(i + 1)));
     dir = await mkdtemp(join(tmpdir(), 'tsconnect-metrics-'));
     worker = await startStandalone(
       {
@@ -136,8 +126,8 @@ describe('GET /metrics (Prometheus) of a standalone worker', () => {
   test('streaming: events seen grow, lag behind the source is small, slot lag in bytes is reported', async () => {
     await until('the stream to connect', (x) => x.value('debezium_metrics_Connected', streaming) === 1);
     const before = (await scrape()).value('debezium_metrics_TotalNumberOfEventsSeen', streaming);
-    for (let i = 0; i < 5; i++) await sql(irisInsert('iris_train', row(100 + i)));
-    await sql(`UPDATE iris_train SET iris_class = 2 WHERE id = 1`);
+    for (let i = 0; i < 5; i++) await sql(pgc, irisInsert('iris_train', row(100 + i)));
+    await sql(pgc, `UPDATE iris_train SET iris_class = 2 WHERE id = 1`);
     const e = await until('the inserts to be streamed', (x) => x.value('debezium_metrics_TotalNumberOfEventsSeen', streaming) >= before + 6);
     assert.ok(e.value('debezium_metrics_TotalNumberOfCreateEventsSeen', streaming) >= 5);
     assert.ok(e.value('debezium_metrics_TotalNumberOfUpdateEventsSeen', streaming) >= 1);
