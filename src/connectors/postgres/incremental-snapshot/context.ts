@@ -74,11 +74,10 @@ export class IncrementalSnapshotContext {
     return this.currentChunkId;
   }
 
-  add(correlationId: string | null, list: DataCollection[]): DataCollection[] {
+  add(correlationId: string | null, list: DataCollection[]): void {
     this.collections.push(...list);
     this.collectionsJson = null;
     this.correlationId = correlationId;
-    return list;
   }
 
   remove(id: string): boolean {
@@ -95,12 +94,6 @@ export class IncrementalSnapshotContext {
     this.chunkEnd = null;
     this.setLastEventKey(null);
     this.setMaximumKey(null);
-  }
-
-  /** Back to the last emitted key (the window's rows were not all emitted). */
-  revertChunk(): void {
-    this.chunkEnd = this.lastEventKeySent;
-    this.windowOpened = false;
   }
 
   setLastEventKey(k: ChunkKey | null): void {

@@ -38,12 +38,15 @@ export class ChunkWindow<Row> {
   }
 }
 
-/** keyString of a record key Struct's values. */
+/** keyString of a record key Struct's values (read in place: this runs per chunk row and per streamed change). */
 export function structKeyString(s: Struct): string {
   const n = s.schema.fields.length;
-  const values = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) values[i] = s.valueAt(i);
-  return keyString(values);
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    if (i) out += '\u0001';
+    out += valueString(s.valueAt(i));
+  }
+  return out;
 }
 
 /** A stable text for key values (numbers, bigints, strings, Dates, bytes, decimals, nested Structs). */
