@@ -2,7 +2,8 @@
  * Ad hoc blocking snapshots (`execute-snapshot` with `"type": "blocking"`, Debezium 2.4+): streaming waits
  * while the listed tables are read as an initial snapshot would read them (`op: r`, the same snapshot markers,
  * `snapshot.max.threads`, `snapshot.fetch.size`), each `additional-conditions` filter becoming the table's
- * WHERE clause; then streaming goes on from where it waited. Changes committed meanwhile may therefore arrive
+ * WHERE clause and `snapshot.select.statement.overrides` not applying (as in Debezium, whose blocking snapshotting
+ * task takes the signal's filters in place of the configured overrides); then streaming goes on from where it waited. Changes committed meanwhile may therefore arrive
  * both in the snapshot and, afterwards, from the stream (at least once, as with Debezium).
  *
  * The records carry the stream's position marked `snapshot: "BLOCKING"` (offsets.ts), so a task that restarts
@@ -11,7 +12,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
-import { quoteIdent } from './catalog.js';
 import type { PostgresConfig } from './config.js';
 import type { EventFactory } from './events.js';
 import { blockingSnapshotOffsetMap } from './offsets.js';
@@ -40,7 +40,7 @@ export interface BlockingSnapshotTable {
 /** Reads `tables` (captured ones; others are logged and skipped) while the caller holds the stream. */
 export async function runBlockingSnapshot(d: BlockingSnapshotDeps, tables: BlockingSnapshotTable[]): Promise<number> {
   const schemas: TableSchema[] = [];
-  const overrides = new Map(d.cfg.snapshotOverrides);
+  const conditions = new Map<string, string>();
   for (const t of tables) {
     const dot = t.id.indexOf('.');
     const schema = dot > 0 ? await d.schemaFor(t.id.slice(0, dot), t.id.slice(dot + 1)) : null;
@@ -49,13 +49,7 @@ export async function runBlockingSnapshot(d: BlockingSnapshotDeps, tables: Block
       continue;
     }
     schemas.push(schema);
-    if (t.condition) {
-      // A `snapshot.select.statement.overrides` entry of the table is filtered as a subquery.
-      const override = overrides.get(schema.id);
-      const from = override ? `(${override}) AS dbz_blocking` : `${quoteIdent(schema.info.schema)}.${quoteIdent(schema.info.table)}`;
-      const columns = override ? '*' : schema.columnNames.map(quoteIdent).join(', ');
-      overrides.set(schema.id, `SELECT ${columns} FROM ${from} WHERE ${t.condition}`);
-    }
+    if (t.condition) conditions.set(schema.id, t.condition);
   }
   if (schemas.length === 0) return 0;
   const stream = d.streamOffset() ?? {};
@@ -66,7 +60,8 @@ export async function runBlockingSnapshot(d: BlockingSnapshotDeps, tables: Block
     const { rows } = await runSnapshot({
       client,
       connect: d.connect,
-      cfg: { ...d.cfg, snapshotOverrides: overrides },
+      cfg: d.cfg,
+      conditions,
       events: d.events,
       tables: schemas,
       snapshotName: null,

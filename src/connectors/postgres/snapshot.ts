@@ -45,6 +45,12 @@ export interface SnapshotContext {
   metrics?: SnapshotMetrics;
   /** The offsets of the records (all but the last, the last): default an initial snapshot's (`snapshotOffsetMap`). */
   offsets?: { regular: SourceMap; last: SourceMap };
+  /**
+   * Blocking snapshots: a WHERE condition per table id (the signal's `additional-conditions`), applied to the
+   * plain SELECT, and no `snapshot.select.statement.overrides` (Debezium's blocking snapshotting task replaces
+   * the configured overrides with the signal's filters).
+   */
+  conditions?: ReadonlyMap<string, string>;
 }
 
 /** Part of a table read by one cursor: all of it, or the pages [fromPage, toPage) (toPage null = to the end). */
@@ -91,7 +97,7 @@ export async function runSnapshot(ctx: SnapshotContext): Promise<{ rows: number 
     log.info({ tables: ctx.tables.map((t) => t.id), lsn: ctx.lsn, threads }, 'Snapshot started');
     ctx.metrics?.started(ctx.tables.map((t) => t.id));
 
-    const units = await planUnits(client, cfg, ctx.tables, threads);
+    const units = await planUnits(client, cfg, ctx.tables, threads, ctx.conditions);
     // snapshot.tables.order.by.row.count: by estimated rows (a stable sort keeps each table's chunks in page order).
     if (cfg.snapshotTableOrder !== 'disabled') {
       const sign = cfg.snapshotTableOrder === 'ascending' ? 1 : -1;
@@ -177,7 +183,7 @@ async function lockTables(client: pg.Client, tables: TableSchema[], timeoutMs: n
 }
 
 /** One cursor per unit; chunked by ctid ranges when several threads share a large table. */
-async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSchema[], threads: number): Promise<Unit[]> {
+async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSchema[], threads: number, conditions?: ReadonlyMap<string, string>): Promise<Unit[]> {
   const units: Unit[] = [];
   for (const schema of tables) {
     const qualified = `${quoteIdent(schema.info.schema)}.${quoteIdent(schema.info.table)}`;
@@ -186,19 +192,22 @@ async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSc
     const table: TableState = {
       schema, estimate: Number(r?.n ?? 0), unitsLeft: 0, rows: 0, started: 0, lastLog: 0, held: null, emittedAny: false,
     };
-    const override = cfg.snapshotOverrides.get(schema.id);
+    const override = conditions ? undefined : cfg.snapshotOverrides.get(schema.id);
+    const condition = conditions?.get(schema.id);
     const select = `SELECT ${schema.columnNames.map(quoteIdent).join(', ')} FROM ${qualified}`;
     const pages = Number(r?.p ?? 0);
     const chunks = threads > 1 && !override ? Math.min(threads * cfg.snapshotThreadsMultiplier, Math.floor(pages / MIN_CHUNK_PAGES)) : 1;
+    const where = (ctidRange: string | null) => [condition, ctidRange].filter(Boolean).join(' AND ');
     if (chunks <= 1) {
-      units.push({ table, sql: override ?? select });
+      const w = where(null);
+      units.push({ table, sql: override ?? (w ? `${select} WHERE ${w}` : select) });
     } else {
       // The last chunk is open-ended: relpages is an estimate and the table may have grown since.
       const step = Math.ceil(pages / chunks);
       for (let i = 0; i < chunks; i++) {
         const lower = `ctid >= '(${i * step},0)'::tid`;
         const upper = i === chunks - 1 ? '' : ` AND ctid < '(${(i + 1) * step},0)'::tid`;
-        units.push({ table, sql: `${select} WHERE ${lower}${upper}` });
+        units.push({ table, sql: `${select} WHERE ${where(lower + upper)}` });
       }
     }
     table.unitsLeft = units.filter((u) => u.table === table).length;
