@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { cacheRoot, freePort, requireTool } from './process-support.js';
+import { cacheRoot, freePort, requireJavaAndMaven, stopChild } from './process-support.js';
 import { issueCert, javaTruststore, makeCa, pkcs12Keystore } from './tls-certs.js';
 
 export { freePort } from './process-support.js';
@@ -87,8 +87,6 @@ export interface KafkaCluster {
   stop(): Promise<void>;
 }
 
-
-
 function isKafka4(version: string): boolean {
   return Number(version.split('.')[0]) >= 4;
 }
@@ -119,10 +117,7 @@ export function ensureKafkaJars(version: string = DEFAULT_KAFKA_VERSION): string
   const libs = join(dir, 'libs');
   const marker = join(dir, '.complete');
   if (existsSync(marker) && existsSync(libs)) return libs;
-  for (const [cmd, args, what] of [['java', ['-version'], 'Java (17 or newer)'], ['mvn', ['-v'], 'Maven']] as const) {
-    requireTool(cmd, [...args], `${what} is needed to run a real Kafka broker in tests but \`${cmd}\` was not found or failed. ` +
-      'Install it (Debian: apt-get install -y openjdk-17-jre-headless maven) and try again.');
-  }
+  requireJavaAndMaven('run a real Kafka broker in tests', 'openjdk-17-jre-headless maven');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), pomFor(version));
   const r = spawnSync(
@@ -320,16 +315,7 @@ export async function startKafka(options: KafkaClusterOptions = {}): Promise<Kaf
   };
 
   const kill = async (hard = false): Promise<void> => {
-    const proc = child;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), hard ? 0 : 10_000);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      proc.kill(hard ? 'SIGKILL' : 'SIGTERM');
-    });
+    if (child) await stopChild(child, hard ? 0 : 10_000);
   };
 
   const exitHandler = (): void => {

@@ -106,7 +106,6 @@ export function findPostgresBinDir(): string {
   );
 }
 
-
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** The command line that runs `bin` as the postgres OS user when we are root. */
@@ -149,7 +148,6 @@ function childrenOf(pid: number): number[] {
   }
   return out;
 }
-
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

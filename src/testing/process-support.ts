@@ -1,8 +1,8 @@
 /**
  * What the throwaway servers (PostgreSQL, Kafka, the schema registry) share: where downloads are cached, a
- * check that a tool is installed, free ports and process liveness.
+ * check that Java and Maven are installed, free ports, process liveness and stopping a child process.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +13,17 @@ export function cacheRoot(): string {
   return join(base, 'tsconnect');
 }
 
-/** Throws `message` (which should say how to install the tool) when `cmd args` cannot run. */
-export function requireTool(cmd: string, args: string[], message: string): void {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  if (r.error || r.status !== 0) throw new Error(message);
+/**
+ * Throws when `java` or `mvn` cannot run, saying what needs them (`to <purpose>`) and the Debian packages that
+ * provide them.
+ */
+export function requireJavaAndMaven(purpose: string, debianPackages: string): void {
+  for (const [cmd, args, what] of [['java', ['-version'], 'Java (17 or newer)'], ['mvn', ['-v'], 'Maven']] as const) {
+    const r = spawnSync(cmd, args, { stdio: 'ignore' });
+    if (r.error || r.status !== 0) {
+      throw new Error(`${what} is needed to ${purpose} but \`${cmd}\` was not found or failed. Install it (Debian: apt-get install -y ${debianPackages}) and try again.`);
+    }
+  }
 }
 
 /** A port the OS says is free right now on `host`. */
@@ -41,4 +48,17 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Ends a child process and resolves once it has exited: SIGTERM, then SIGKILL after `graceMs` (0: SIGKILL at
+ * once). A child that has already exited (by a code or a signal) resolves at once.
+ */
+export async function stopChild(proc: ChildProcess, graceMs: number): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const timer = graceMs > 0 ? setTimeout(() => proc.kill('SIGKILL'), graceMs) : null;
+  proc.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+  await gone;
+  if (timer) clearTimeout(timer);
 }

@@ -21,7 +21,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, cacheRoot, freePort, requireTool } from './process-support.js';
+import { alive, cacheRoot, freePort, requireJavaAndMaven, stopChild } from './process-support.js';
 
 export const APICURIO_VERSION = '2.4.2.Final';
 /** The Quarkus release Apicurio 2.4.2.Final was built with (its parent POM's `quarkus.version`). */
@@ -48,8 +48,6 @@ export interface SchemaRegistry {
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
-
-
 
 function pom(version: string): string {
   const app = `<groupId>io.apicurio</groupId><artifactId>apicurio-registry-app</artifactId><version>${version}</version>`;
@@ -133,7 +131,6 @@ function buildApicurio(dir: string, version: string): void {
   }
 }
 
-
 /**
  * Builds Apicurio Registry once (about two minutes on a fresh machine, mostly downloads; under a minute with
  * a warm ~/.m2) and returns the directory holding `registry-runner.jar`, `registry-auth-runner.jar` and
@@ -143,10 +140,7 @@ export async function ensureApicurio(version: string = APICURIO_VERSION): Promis
   const dir = join(cacheRoot(), `apicurio-registry-${version}`);
   const done = join(dir, '.complete');
   if (existsSync(done)) return dir;
-  for (const [cmd, args, what] of [['java', ['-version'], 'Java (17 or newer)'], ['mvn', ['-v'], 'Maven']] as const) {
-    requireTool(cmd, [...args], `${what} is needed to build and run Apicurio Registry (the tests' schema registry) but \`${cmd}\` ` +
-      'was not found or failed. Install it (Debian: apt-get install -y default-jdk-headless maven) and try again.');
-  }
+  requireJavaAndMaven("build and run Apicurio Registry (the tests' schema registry)", 'default-jdk-headless maven');
   mkdirSync(cacheRoot(), { recursive: true });
   const lock = `${dir}.lock`;
   for (;;) {
@@ -234,12 +228,7 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
   const kill = async (): Promise<void> => {
     const proc = child;
     child = null;
-    if (!proc || proc.exitCode !== null) return;
-    const gone = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await gone;
-    clearTimeout(timer);
+    if (proc) await stopChild(proc, 10_000);
   };
 
   try {
@@ -260,4 +249,3 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
     },
   };
 }
-

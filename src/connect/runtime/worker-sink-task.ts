@@ -110,8 +110,15 @@ export class WorkerSinkTask extends WorkerTask {
     }
     const batch: SinkRecord[] = [];
     for (const raw of consumed) {
-      const record = await this.convertAndTransform(raw);
-      if (record) batch.push(record);
+      let record: SinkRecord | null | typeof SKIP;
+      try {
+        record = this.convertAndTransform(raw);
+      } catch (e) {
+        // A retriable failure, or a converter waiting for I/O (a schema registry): the slow path, awaited.
+        if (!(e instanceof RetryNeeded) && !(e instanceof ConversionPending)) throw e;
+        record = await this.deps.errors.runAsync('VALUE_CONVERTER', this.deps.converters.valueClass, () => this.convertAndTransform(raw), { consumerRecord: raw });
+      }
+      if (record !== null && record !== SKIP) batch.push(record);
     }
     // put is called once per poll, also with an empty batch (tasks use it as a heartbeat).
     for (;;) {
@@ -134,25 +141,24 @@ export class WorkerSinkTask extends WorkerTask {
         throw new ConnectException('Exiting WorkerSinkTask due to unrecoverable exception.', { cause: e });
       }
     }
-    // Every consumed record counts, including those dropped by transforms or tolerated errors.
-    for (const raw of consumed) this.currentOffsets.set(topicPartition(raw.topic, raw.partition), raw.offset + 1);
+    // Every consumed record counts, including those dropped by transforms or tolerated errors. A poll returns
+    // each partition's records together: the partition is looked up once per run, not per record.
+    let tp: TopicPartition | null = null;
+    for (const raw of consumed) {
+      if (tp === null || tp.partition !== raw.partition || tp.topic !== raw.topic) tp = topicPartition(raw.topic, raw.partition);
+      this.currentOffsets.set(tp, raw.offset + 1);
+    }
   }
 
-  private async convertAndTransform(raw: ConsumedRecord): Promise<SinkRecord | null> {
+  /**
+   * Converters then transforms, synchronously (no promise per record): null or SKIP when dropped; throws
+   * RetryNeeded / ConversionPending for the awaited slow path in `deliver`.
+   */
+  private convertAndTransform(raw: ConsumedRecord): SinkRecord | null | typeof SKIP {
     const { converters, errors, chain } = this.deps;
-    const attempt = (): SinkRecord | null | typeof SKIP => {
-      const fields = toSinkRecordFields(raw, converters, errors);
-      if (fields === SKIP) return SKIP;
-      return chain.apply(new SinkRecord(fields), { consumerRecord: raw });
-    };
-    let out: SinkRecord | null | typeof SKIP;
-    try {
-      out = attempt();
-    } catch (e) {
-      if (!(e instanceof RetryNeeded) && !(e instanceof ConversionPending)) throw e;
-      out = await errors.runAsync('VALUE_CONVERTER', converters.valueClass, attempt, { consumerRecord: raw });
-    }
-    return out === SKIP ? null : out;
+    const fields = toSinkRecordFields(raw, converters, errors);
+    if (fields === SKIP) return SKIP;
+    return chain.apply(new SinkRecord(fields), { consumerRecord: raw });
   }
 
   /** preCommit -> commit of the offsets it returns (only assigned partitions, never past what was consumed). */

@@ -115,6 +115,10 @@ export class WorkerSourceTask extends WorkerTask {
 
   private async sendRecords(records: SourceRecord[]): Promise<void> {
     const { chain, converters, errors, task } = this.deps;
+    // The records themselves are kept until the write is acknowledged (an fsync or a broker round trip) only
+    // when commitRecord or KIP-779's one-by-one resend needs them, so that otherwise they die young (see
+    // change-queue.ts on promotion) and only the offsets wait.
+    const keepRecords = this.wantsCommitRecord || errors.toleratesAll;
     const toSend: ProduceRecord[] = [];
     const sentRecords: SourceRecord[] = [];
     const sentEntries: (SubmittedRecord | null)[] = [];
@@ -133,22 +137,21 @@ export class WorkerSourceTask extends WorkerTask {
       if (produced === SKIP) {
         // Dropped by a transform or a tolerated error: acknowledged at once, like Kafka Connect.
         this.submitted.ack(entry);
-        await task.commitRecord(record, null);
+        if (this.wantsCommitRecord) {
+          const done = task.commitRecord(record, null);
+          if (done) await done;
+        }
         continue;
       }
       if (!this.usedTopics.has(produced.topic)) await this.ensureTopic(produced.topic);
       toSend.push(produced);
-      sentRecords.push(record);
+      if (keepRecords) sentRecords.push(record);
       sentEntries.push(entry);
     }
     if (toSend.length === 0) return;
     const count = toSend.length;
-    // What the callbacks keep alive until the write is acknowledged (an fsync or a broker round trip): the
-    // records themselves only when commitRecord or KIP-779's one-by-one resend needs them, so that
-    // otherwise they die young (see change-queue.ts on promotion) and only the offsets wait.
-    const keepRecords = this.wantsCommitRecord || this.deps.errors.toleratesAll;
     const kept = keepRecords ? sentRecords : null;
-    const resend = this.deps.errors.toleratesAll ? toSend : null;
+    const resend = errors.toleratesAll ? toSend : null;
     const batch = this.deps.producer.send(toSend).then(
       async (metadata) => {
         this.deps.sourceMetrics?.recordWrite(count, Date.now());

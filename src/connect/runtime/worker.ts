@@ -96,7 +96,7 @@ export class Worker {
     try {
       connector = this.newConnector(config);
       this.deps.logger.info({ connector: name, config: maskConfig(config, passwordKeys(connector.config())) }, 'Creating connector');
-      resolved = this.resolve(config);
+      resolved = this.resolveConfig(config);
     } catch (e) {
       this.instruments.connectorStartup(false);
       listener.onFailure(name, e);
@@ -119,15 +119,11 @@ export class Worker {
   }
 
   /**
-   * A connector config with its `${provider:path:key}` variables resolved, for worker-side helpers that
-   * connect with a connector's settings (the console's and the metrics' slot probes). Never shown over REST.
+   * A connector or task config with its `${provider:path:key}` variables resolved (throws when one is missing):
+   * what connectors and tasks start with, and what worker-side helpers that connect with a connector's
+   * settings use (the console's and the metrics' slot probes). Never shown over REST.
    */
   resolveConfig(config: Record<string, string>): Record<string, string> {
-    return this.resolve(config);
-  }
-
-  /** A connector or task config with its `${provider:path:key}` variables resolved (throws when one is missing). */
-  private resolve(config: Record<string, string>): Record<string, string> {
     return this.deps.configTransformer ? this.deps.configTransformer.transform(config, true) : config;
   }
 
@@ -187,8 +183,9 @@ export class Worker {
     let task: WorkerTask;
     const instruments = this.instruments.taskStarting(id);
     try {
-      this.deps.logger.info({ task: key, config: maskConfig(taskConfig, passwordKeys(this.newConnector(connectorConfig).config())) }, 'Creating task');
-      task = this.buildTask(id, this.resolve(connectorConfig), this.resolve(taskConfig), targetState, instruments.listener(listener), instruments);
+      const connector = this.newConnector(connectorConfig);
+      this.deps.logger.info({ task: key, config: maskConfig(taskConfig, passwordKeys(connector.config())) }, 'Creating task');
+      task = this.buildTask(id, connector, this.resolveConfig(connectorConfig), this.resolveConfig(taskConfig), targetState, instruments.listener(listener), instruments);
     } catch (e) {
       this.deps.logger.error({ err: e, task: key }, 'Failed to start task');
       this.instruments.taskStartup(id, false);
@@ -203,6 +200,7 @@ export class Worker {
 
   private buildTask(
     id: ConnectorTaskId,
+    connector: Connector,
     connectorConfig: Record<string, string>,
     taskConfig: Record<string, string>,
     targetState: TargetState,
@@ -210,7 +208,6 @@ export class Worker {
     instruments: TaskInstruments,
   ): WorkerTask {
     const { registry, backend, config } = this.deps;
-    const connector = this.newConnector(connectorConfig);
     const logger = this.deps.logger.child({ connector: id.connector, task: id.task });
     const converters = this.converters(connectorConfig);
     const errors = this.errorOperator(id, connectorConfig, connector instanceof SinkConnector, logger, instruments);

@@ -27,6 +27,13 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
+/** A partition's part of a produce response, and how many of the request's records were matched to it. */
+interface PartitionResult {
+  offset: number;
+  appendTime: number;
+  next: number;
+}
+
 interface Slice {
   job: Job;
   from: number;
@@ -176,22 +183,22 @@ export class KafkaTopicProducer implements TopicProducer {
         return;
       }
     }
-    const base = new Map<string, { offset: number; appendTime: number }>();
+    // Each partition's base offset and the index of its next record, by topic then partition (no string key
+    // built per record).
+    const base = new Map<string, PartitionResult[]>();
     for (const rm of response) {
-      base.set(`${rm.partition}:${rm.topicName}`, { offset: Number(rm.baseOffset ?? -1), appendTime: Number(rm.logAppendTime ?? -1) });
+      let partitions = base.get(rm.topicName);
+      if (!partitions) base.set(rm.topicName, (partitions = []));
+      partitions[rm.partition] = { offset: Number(rm.baseOffset ?? -1), appendTime: Number(rm.logAppendTime ?? -1), next: 0 };
     }
-    const nextIndex = new Map<string, number>();
     let k = 0;
     for (const { job, from, to } of slices) {
       for (let i = from; i < to; i++) {
         const r = job.records[i]!;
         const m = order[k++]!;
         const partition = this.chosen.get(m) ?? m.partition ?? -1;
-        const key = `${partition}:${r.topic}`;
-        const idx = nextIndex.get(key) ?? 0;
-        nextIndex.set(key, idx + 1);
-        const b = base.get(key);
-        const offset = b && b.offset >= 0 ? b.offset + idx : -1;
+        const b = base.get(r.topic)?.[partition];
+        const offset = b && b.offset >= 0 ? b.offset + b.next++ : -1;
         const timestamp = b && b.appendTime >= 0 ? b.appendTime : Number(m.timestamp);
         job.results[i] = { topic: r.topic, partition, offset, timestamp };
       }
