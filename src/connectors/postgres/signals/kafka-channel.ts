@@ -5,7 +5,7 @@
  * skipped (one topic can serve several connectors).
  *
  * Differences from Debezium: Debezium assigns partition 0 to itself and commits the group's position only
- * when the task stops; kafkajs has no manual assignment, so this channel joins a consumer group (by default
+ * when the task stops; kafkajs has no public manual assignment, so this channel joins a consumer group (by default
  * one per connector, `kafka-signal-<topic.prefix>`, so that connectors sharing a topic each see every signal)
  * and commits after each signal is handed over, so a restarted task does not replay signals it already read.
  */
