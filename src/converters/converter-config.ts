@@ -1,6 +1,7 @@
 /**
  * What every Kafka converter config shares (`ConverterConfig`): the `converter.type` key (key, value or
- * header), which the worker sets; and a small LRU cache used for schema caches.
+ * header), which the worker sets; the base classes of the converters that also convert headers; and a
+ * small LRU cache used for schema caches.
  */
 import { ConfigDef, type Converter, type HeaderConverter, Validators } from '../connect/api/index.js';
 import type { Schema, SchemaAndValue } from '../connect/data/index.js';
@@ -56,29 +57,20 @@ export class LruCache<K, V> {
   }
 }
 
-const PLAIN_CONFIG_DEF = newConverterConfigDef();
-
 /**
- * Base of the converters with a fixed format and nothing to configure (ByteArray and the primitive
- * converters): only `converter.type` in their ConfigDef, and headers converted like values.
+ * Base of Kafka's converters that are also HeaderConverters (Json, String, ByteArray, the primitive
+ * converters): a header value is converted like a record value, and the version is Kafka's.
  */
-export abstract class PlainConverter implements Converter, HeaderConverter {
-  static configDef(): ConfigDef {
-    return PLAIN_CONFIG_DEF;
-  }
-
-  config(): ConfigDef {
-    return PLAIN_CONFIG_DEF;
-  }
+export abstract class ValueAndHeaderConverter implements Converter, HeaderConverter {
+  abstract config(): ConfigDef;
+  /** Converter use passes `isKey`; header-converter use passes only the configs. */
+  abstract configure(configs: Record<string, string>, isKey?: boolean): void;
+  abstract fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null;
+  abstract toConnectData(topic: string, bytes: Uint8Array | null): SchemaAndValue;
 
   version(): string {
     return KAFKA_VERSION;
   }
-
-  configure(_configs: Record<string, string>, _isKey?: boolean): void {}
-
-  abstract fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null;
-  abstract toConnectData(topic: string, bytes: Uint8Array | null): SchemaAndValue;
 
   fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
     return this.fromConnectData(topic, schema, value);
@@ -87,4 +79,22 @@ export abstract class PlainConverter implements Converter, HeaderConverter {
   toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
     return this.toConnectData(topic, bytes);
   }
+}
+
+const PLAIN_CONFIG_DEF = newConverterConfigDef();
+
+/**
+ * Base of the converters with a fixed format and nothing to configure (ByteArray and the primitive
+ * converters): only `converter.type` in their ConfigDef.
+ */
+export abstract class PlainConverter extends ValueAndHeaderConverter {
+  static configDef(): ConfigDef {
+    return PLAIN_CONFIG_DEF;
+  }
+
+  config(): ConfigDef {
+    return PLAIN_CONFIG_DEF;
+  }
+
+  configure(_configs: Record<string, string>, _isKey?: boolean): void {}
 }

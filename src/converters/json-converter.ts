@@ -8,18 +8,16 @@
  * every digit of int64 and decimal numbers.
  */
 import { ConfigDef, Validators } from '../connect/api/index.js';
-import type { Converter, HeaderConverter } from '../connect/api/index.js';
 import type { Schema, SchemaAndValue } from '../connect/data/index.js';
 import { NULL_SCHEMA_AND_VALUE } from '../connect/data/index.js';
 import { DataException } from '../connect/errors.js';
-import { LruCache, newConverterConfigDef, withConverterType, type ConverterType } from './converter-config.js';
+import { LruCache, newConverterConfigDef, ValueAndHeaderConverter, withConverterType, type ConverterType } from './converter-config.js';
 import { JsonReader, JsonSyntaxError } from './json-reader.js';
 import { parseSchemaText } from './json-schema-reader.js';
 import { readConnect } from './json-to-connect.js';
 import { JsonWriter } from './json-writer.js';
 import { ByteSlab } from './byte-slab.js';
 import { asBuffer } from './bytes.js';
-import { KAFKA_VERSION } from './version.js';
 
 export const SCHEMAS_ENABLE_CONFIG = 'schemas.enable';
 export const SCHEMAS_CACHE_SIZE_CONFIG = 'schemas.cache.size';
@@ -57,7 +55,7 @@ const C_LBRACE = 123;
 const C_RBRACE = 125;
 const NULL_SCHEMA_PREFIX = Buffer.from('{"schema":null,"payload":', 'utf8');
 
-export class JsonConverter implements Converter, HeaderConverter {
+export class JsonConverter extends ValueAndHeaderConverter {
   private schemasEnabled = true;
   private replaceNullWithDefault = true;
   private type: ConverterType = 'value';
@@ -75,10 +73,6 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   config(): ConfigDef {
     return CONFIG_DEF;
-  }
-
-  version(): string {
-    return KAFKA_VERSION;
   }
 
   /** Converter use passes `isKey`; header-converter use passes only the configs. */
@@ -139,14 +133,6 @@ export class JsonConverter implements Converter, HeaderConverter {
         throw e;
       }
     }
-  }
-
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
-    return this.toConnectData(topic, bytes);
   }
 
   /** The schema of the previous message's `schema` text: consecutive messages usually share it. */

@@ -3,13 +3,11 @@
  * (UTF-8 by default); reads back an optional string. The schema is ignored when writing.
  */
 import { ConfigDef } from '../connect/api/index.js';
-import type { Converter, HeaderConverter } from '../connect/api/index.js';
 import { Schema, type SchemaAndValue } from '../connect/data/index.js';
 import { ConfigException } from '../connect/errors.js';
 import { asBuffer } from './bytes.js';
-import { newConverterConfigDef, withConverterType } from './converter-config.js';
+import { newConverterConfigDef, ValueAndHeaderConverter, withConverterType } from './converter-config.js';
 import { javaToString } from './java-format.js';
-import { KAFKA_VERSION } from './version.js';
 
 export const ENCODING_CONFIG = 'converter.encoding';
 
@@ -64,7 +62,7 @@ export function charsetFor(name: string): Charset {
   return cs;
 }
 
-export class StringConverter implements Converter, HeaderConverter {
+export class StringConverter extends ValueAndHeaderConverter {
   private charset = CHARSETS['UTF-8']!;
 
   static configDef(): ConfigDef {
@@ -73,10 +71,6 @@ export class StringConverter implements Converter, HeaderConverter {
 
   config(): ConfigDef {
     return CONFIG_DEF;
-  }
-
-  version(): string {
-    return KAFKA_VERSION;
   }
 
   configure(configs: Record<string, string>, isKey?: boolean): void {
@@ -92,13 +86,5 @@ export class StringConverter implements Converter, HeaderConverter {
   toConnectData(_topic: string, bytes: Uint8Array | null): SchemaAndValue {
     if (bytes === null || bytes === undefined) return { schema: Schema.OPTIONAL_STRING_SCHEMA, value: null };
     return { schema: Schema.OPTIONAL_STRING_SCHEMA, value: this.charset.decode(asBuffer(bytes)) };
-  }
-
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null, value: unknown): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, bytes: Uint8Array | null): SchemaAndValue {
-    return this.toConnectData(topic, bytes);
   }
 }

@@ -174,8 +174,13 @@ export class AvroData {
     if (this.config.connectMetaData) {
       if (schema.doc !== null) addProp(props, CONNECT_DOC_PROP, schema.doc);
       if (schema.version !== null) addProp(props, CONNECT_VERSION_PROP, schema.version);
-      if (params && Object.keys(params).length > 0) addProp(props, CONNECT_PARAMETERS_PROP, { ...params });
-      if (schema.defaultValue !== undefined && schema.defaultValue !== null) addProp(props, CONNECT_DEFAULT_VALUE_PROP, this.defaultJson(schema, schema.defaultValue));
+      // The field-default flag (set when reading an Avro field default) is dropped, and such a default is
+      // left to the field, so a schema read from Avro is written back as it was (as Confluent does).
+      const { [AVRO_FIELD_DEFAULT_FLAG_PROP]: fieldDefaultFlag, ...kept } = params ?? {};
+      if (Object.keys(kept).length > 0) addProp(props, CONNECT_PARAMETERS_PROP, kept);
+      if (schema.defaultValue !== undefined && schema.defaultValue !== null && fieldDefaultFlag === undefined) {
+        addProp(props, CONNECT_DEFAULT_VALUE_PROP, this.defaultJson(schema, schema.defaultValue));
+      }
       if (schema.name !== null) addProp(props, CONNECT_NAME_PROP, schema.name);
       if (connectType !== null) addProp(props, CONNECT_TYPE_PROP, connectType);
     }

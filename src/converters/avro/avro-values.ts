@@ -10,7 +10,7 @@ import { BigDecimal, ConnectDate, ConnectTime, ConnectTimestamp, Decimal } from 
 import type { Schema } from '../../connect/data/schema.js';
 import { Struct } from '../../connect/data/struct.js';
 import { DataException } from '../../connect/errors.js';
-import type { AvroReader, AvroWriter } from './avro-binary.js';
+import { type AvroReader, AvroWriter } from './avro-binary.js';
 import { AVRO_TYPE_UNION, isMapEntry, unionMemberFieldName } from './avro-data.js';
 import { type AvroNode, branchName } from './avro-schema.js';
 
@@ -91,8 +91,11 @@ export function compileEncoder(schema: Schema, node: AvroNode): Encode {
         const cf = schema.field(af.name);
         if (cf === undefined) {
           if (af.default === undefined) throw new DataException(`Field ${af.name} of ${node.name} is missing and has no default`);
-          const dflt = af.default;
-          return { index: -1, encode: ((w: AvroWriter) => writeJson(w, af.type, dflt)) as Encode };
+          // The default's bytes are the same for every record: encode them once, copy them per record.
+          const scratch = new AvroWriter();
+          writeJson(scratch, af.type, af.default);
+          const bytes = scratch.finish();
+          return { index: -1, encode: ((w: AvroWriter) => w.raw(bytes)) as Encode };
         }
         return { index: cf.index, encode: guardNull(af.type, compileEncoder(cf.schema, af.type)), dflt: cf.schema.defaultValue };
       });

@@ -177,6 +177,13 @@ describe('Avro schema -> Connect schema', () => {
     assert.deepEqual(s.field('amount')!.schema.parameters, { scale: '2', 'connect.decimal.precision': '8' });
   });
 
+  test('an Avro schema with field defaults is written back as it was read (the field-default flag stays internal)', () => {
+    const original =
+      '{"type":"record","name":"R","namespace":"a","fields":[{"name":"score","type":"double","default":1.5},' +
+      '{"name":"n","type":{"type":"int","connect.parameters":{"k":"v"}},"default":3}],"connect.name":"a.R"}';
+    assert.equal(text(data.toConnectSchema(parseAvroSchema(original))), original);
+  });
+
   test('a union of several types becomes an io.confluent.connect.avro.Union struct', () => {
     const s = data.toConnectSchema(parseAvroSchema('["null","int","string"]'));
     assert.equal(s.name, 'io.confluent.connect.avro.Union');
