@@ -116,3 +116,8 @@ export async function readTableInfo(client: pg.Client, oid: number): Promise<Tab
 export function quoteIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
+
+/** `"schema"."table"`, quoted for SQL. */
+export function qualifiedName(schema: string, table: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConfigException } from '../../connect/errors.js';
-import { type CapturedTable, quoteIdent } from './catalog.js';
+import { type CapturedTable, qualifiedName, quoteIdent } from './catalog.js';
 
 export type ReplicaIdentityKind = 'DEFAULT' | 'FULL' | 'NOTHING' | 'INDEX';
 
@@ -69,7 +69,7 @@ export async function applyReplicaIdentities(client: pg.Client, tables: readonly
         continue;
       }
       const clause = wanted.kind === 'INDEX' ? `USING INDEX ${quoteIdent(wanted.index!)}` : wanted.kind;
-      await client.query(`ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} REPLICA IDENTITY ${clause}`);
+      await client.query(`ALTER TABLE ${qualifiedName(t.schema, t.table)} REPLICA IDENTITY ${clause}`);
       log.info(`Replica identity set to ${describeIdentity(wanted)} for table '${id}'`);
     } catch (e) {
       log.error({ err: (e as Error).message }, `Unable to update Replica Identity for table ${id}`);

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConnectException } from '../../connect/errors.js';
-import { type CapturedTable, quoteIdent } from './catalog.js';
+import { type CapturedTable, qualifiedName, quoteIdent } from './catalog.js';
 import type { PostgresConfig } from './config.js';
 import { type Lsn, parseLsn } from './pgoutput/decoder.js';
 
@@ -59,7 +59,7 @@ export async function ensurePublication(client: pg.Client, cfg: PostgresConfig, 
   const r = await client.query('SELECT puballtables FROM pg_publication WHERE pubname = $1', [name]);
   const existing = r.rows[0] as { puballtables: string } | undefined;
   const withClause = publicationOptions(cfg);
-  const tableList = () => tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
+  const tableList = () => tables.map((t) => qualifiedName(t.schema, t.table)).join(', ');
   switch (cfg.publicationAutocreateMode) {
     case 'disabled':
       if (!existing) throw new ConnectException(`Publication '${name}' does not exist and publication.autocreate.mode is 'disabled'. Create it (CREATE PUBLICATION ${name} FOR ALL TABLES) and restart the connector.`);

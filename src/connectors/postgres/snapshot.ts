@@ -14,7 +14,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
-import { quoteIdent } from './catalog.js';
+import { qualifiedName, quoteIdent } from './catalog.js';
 import type { PostgresConfig, SnapshotIsolation } from './config.js';
 import { ConnectException } from '../../connect/errors.js';
 import type { EventFactory } from './events.js';
@@ -173,7 +173,7 @@ function sharesSnapshot(isolation: SnapshotIsolation): boolean {
 async function lockTables(client: pg.Client, tables: TableSchema[], timeoutMs: number): Promise<void> {
   await client.query(`SET LOCAL lock_timeout = ${Math.floor(timeoutMs)}`);
   for (const t of tables) {
-    const qualified = `${quoteIdent(t.info.schema)}.${quoteIdent(t.info.table)}`;
+    const qualified = qualifiedName(t.info.schema, t.info.table);
     try {
       await client.query(`LOCK TABLE ${qualified} IN ACCESS SHARE MODE`);
     } catch (e) {
@@ -186,7 +186,7 @@ async function lockTables(client: pg.Client, tables: TableSchema[], timeoutMs: n
 async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSchema[], threads: number, conditions?: ReadonlyMap<string, string>): Promise<Unit[]> {
   const units: Unit[] = [];
   for (const schema of tables) {
-    const qualified = `${quoteIdent(schema.info.schema)}.${quoteIdent(schema.info.table)}`;
+    const qualified = qualifiedName(schema.info.schema, schema.info.table);
     const est = await client.query('SELECT GREATEST(reltuples, 0)::int8 AS n, relpages::int8 AS p FROM pg_class WHERE oid = $1::regclass', [qualified]);
     const r = est.rows[0] as { n: string; p: string } | undefined;
     const table: TableState = {

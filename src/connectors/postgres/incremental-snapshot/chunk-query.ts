@@ -4,7 +4,7 @@
  * the table's maximum key `ORDER BY k1 DESC, k2 DESC LIMIT 1`. A signal's additional condition is ANDed.
  * Nullable key columns (a surrogate key) use the expanded comparison that places NULLs last, as PostgreSQL sorts.
  */
-import { quoteIdent } from '../catalog.js';
+import { qualifiedName, quoteIdent } from '../catalog.js';
 
 export interface ChunkQueryInput {
   schema: string;
@@ -26,10 +26,6 @@ export interface Query {
   values: (string | null)[];
 }
 
-export function tableName(schema: string, table: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
-}
-
 export function chunkQuery(q: ChunkQueryInput): Query {
   const values: (string | null)[] = [];
   const where: string[] = [];
@@ -39,7 +35,7 @@ export function chunkQuery(q: ChunkQueryInput): Query {
   }
   if (q.condition) where.push(q.condition);
   const order = q.keyColumns.map((k) => quoteIdent(k.name)).join(', ');
-  const text = `SELECT ${q.columns.map(quoteIdent).join(', ')} FROM ${tableName(q.schema, q.table)}`
+  const text = `SELECT ${q.columns.map(quoteIdent).join(', ')} FROM ${qualifiedName(q.schema, q.table)}`
     + (where.length ? ` WHERE ${where.join(' AND ')}` : '')
     + ` ORDER BY ${order} LIMIT ${q.limit}`;
   return { text, values };
@@ -47,7 +43,7 @@ export function chunkQuery(q: ChunkQueryInput): Query {
 
 export function maxKeyQuery(schema: string, table: string, keyColumns: readonly { name: string }[], condition: string | null): string {
   const cols = keyColumns.map((k) => quoteIdent(k.name));
-  return `SELECT ${cols.join(', ')} FROM ${tableName(schema, table)}${condition ? ` WHERE ${condition}` : ''} ORDER BY ${cols.join(' DESC, ')} DESC LIMIT 1`;
+  return `SELECT ${cols.join(', ')} FROM ${qualifiedName(schema, table)}${condition ? ` WHERE ${condition}` : ''} ORDER BY ${cols.join(' DESC, ')} DESC LIMIT 1`;
 }
 
 function comparison(keys: ChunkQueryInput['keyColumns'], bound: readonly (string | null)[], op: '>' | '<=', values: (string | null)[]): string {

@@ -26,7 +26,8 @@ import {
   type SignalRecord, collectionPattern, conditionFor, formatLogMessage, parseExecuteSnapshot, parseStopSnapshot,
   signalData, signalFromRow,
 } from '../signals/signal.js';
-import { type ChunkQueryInput, chunkQuery, maxKeyQuery, tableName } from './chunk-query.js';
+import { type ChunkQueryInput, chunkQuery, maxKeyQuery } from './chunk-query.js';
+import { qualifiedName } from '../catalog.js';
 import { type ChunkKey, type DataCollection, IncrementalSnapshotContext } from './context.js';
 import { ChunkWindow, structKeyString, keyString } from './window.js';
 import { runBlockingSnapshot } from '../blocking-snapshot.js';
@@ -424,14 +425,14 @@ export class IncrementalSnapshotter {
     if (type === WINDOW_CLOSE) m.closeWindowTimestamp = now;
     if (o?.correlationId) m.correlationId = o.correlationId;
     if (o?.dataCollectionId) m.dataCollectionId = o.dataCollectionId;
-    await client.query(`INSERT INTO ${tableName(t.schema, t.table)} VALUES ($1, $2, $3)`, [id, type, metadataString(m)]);
+    await client.query(`INSERT INTO ${qualifiedName(t.schema, t.table)} VALUES ($1, $2, $3)`, [id, type, metadataString(m)]);
   }
 
   private async closeWatermark(client: pg.Client, chunkId: string): Promise<void> {
     const t = this.d.sig.signalTable;
     if (!t) return;
     if (this.d.sig.watermarking === 'insert_delete') {
-      await client.query(`DELETE FROM ${tableName(t.schema, t.table)} WHERE id = $1`, [`${chunkId}-open`]);
+      await client.query(`DELETE FROM ${qualifiedName(t.schema, t.table)} WHERE id = $1`, [`${chunkId}-open`]);
     } else {
       await this.insertWatermark(client, `${chunkId}-close`, WINDOW_CLOSE);
     }
