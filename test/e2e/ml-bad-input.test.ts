@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type StandaloneWorker, startStandalone } from '../../src/connect/connect-standalone.js';
-import { configureLogging } from '../../src/connect/logging.js';
+import type { StandaloneWorker } from '../../src/connect/connect-standalone.js';
 import type { ConsumedRecord } from '../../src/connect/topics/types.js';
+import { startEmbeddedWorker } from '../helpers/embedded-worker.js';
 
 let worker: StandaloneWorker;
 let dir: string;
@@ -73,18 +73,7 @@ const iris = (a: unknown, b: unknown, c: unknown, d: unknown) => JSON.stringify(
 describe('model sinks and bad input, through a worker', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tsconnect-e2e-bad-'));
-    worker = await startStandalone(
-      {
-        listeners: 'http://127.0.0.1:0',
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '500',
-        'embedded.log.dir': join(dir, 'log'),
-        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      },
-      [],
-      configureLogging({ level: 'ERROR' }),
-    );
+    worker = await startEmbeddedWorker(dir);
   });
   after(async () => {
     await worker?.stop();

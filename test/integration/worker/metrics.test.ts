@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type StandaloneWorker, startStandalone } from '../../../src/connect/connect-standalone.js';
-import { configureLogging } from '../../../src/connect/logging.js';
+import type { StandaloneWorker } from '../../../src/connect/connect-standalone.js';
 import { irisConnector, irisInsert, irisKMeansConnector } from '../../../src/demo/iris.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
 import { freePort } from '../../helpers/worker-process.js';
 import { type Exposition, parseExposition } from '../../helpers/prometheus-text.js';
 import { sql } from '../postgres/harness.js';
+import { startEmbeddedWorker } from '../../helpers/embedded-worker.js';
 
 const TRAIN_ROWS = 40;
 const TEST_ROWS = 6;
@@ -72,19 +72,7 @@ describe('GET /metrics (Prometheus) of a standalone worker', () => {
     for (let i = 0; i < TRAIN_ROWS; i++) await sql(pgc, irisInsert('iris_train', row(i)));
     for (let i = 0; i < TEST_ROWS; i++) await sql(pgc, irisInsert('iris_test', row(i + 1)));
     dir = await mkdtemp(join(tmpdir(), 'tsconnect-metrics-'));
-    worker = await startStandalone(
-      {
-        listeners: 'http://127.0.0.1:0',
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '500',
-        'embedded.log.dir': join(dir, 'log'),
-        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'ui.enable': 'false',
-      },
-      [],
-      configureLogging({ level: 'ERROR' }),
-    );
+    worker = await startEmbeddedWorker(dir, { 'ui.enable': 'false' });
     const source = irisConnector('flink', { host: pgc.host, port: pgc.port });
     await put(SRC, source.config);
     const sink = irisKMeansConnector('flink');
