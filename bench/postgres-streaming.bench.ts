@@ -18,19 +18,21 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { StandaloneWorker } from '../src/connect/connect-standalone.js';
 import { findPostgresBinDir, startPostgres } from '../src/testing/postgres-cluster.js';
-import { COLUMNS, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
+import { COLUMNS, machineCpu, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const TX = 1000;
 const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const execFileP = promisify(execFile);
+/** /proc/stat counts in USER_HZ ticks, 100 per second on Linux. */
+const CLOCK_TICKS = 100;
 
 async function main(): Promise<void> {
   const cluster = await startPostgres({ extraConf: { shared_buffers: '256MB', max_wal_size: '2GB', logical_decoding_work_mem: '256MB' } });
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     worker = await startBenchWorker(dir);
     const c0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const machine0 = await machineCpu();
     const res = await fetch(`${worker.url}/connectors`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -82,20 +85,30 @@ async function main(): Promise<void> {
     const endOf = async (topic: string) => (await backend.offsets(topic).catch(() => [{ end: 0 }]))[0]!.end;
     let maxHeap = 0;
     let maxExternal = 0;
-    while ((await endOf('bench.public.bench_t')) < ROWS) {
+    let firstS = 0;
+    for (let end = 0; end < ROWS; end = await endOf('bench.public.bench_t')) {
+      if (end > 0 && firstS === 0) firstS = (performance.now() - c0) / 1000;
       const m = process.memoryUsage();
       maxHeap = Math.max(maxHeap, m.heapUsed);
       maxExternal = Math.max(maxExternal, m.external); // arrayBuffers is part of external
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (process.env.BENCH_VERBOSE) console.log(`max heap used ${(maxHeap / 1e6).toFixed(0)} MB, max external ${(maxExternal / 1e6).toFixed(0)} MB`);
+    if (process.env.BENCH_VERBOSE) console.log(`first record on the topic after ${firstS.toFixed(2)} s; max heap used ${(maxHeap / 1e6).toFixed(0)} MB, max external ${(maxExternal / 1e6).toFixed(0)} MB`);
     const conS = (performance.now() - c0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const machine1 = await machineCpu();
     const refRate = ROWS / refS;
     const conRate = ROWS / conS;
     console.log(`pg_recvlogical  ${refS.toFixed(2)} s  ${Math.round(refRate)} rows/s`);
     console.log(`connector       ${conS.toFixed(2)} s  ${Math.round(conRate)} rows/s  (ExtractNewRecordState + JsonConverter -> embedded log); worker CPU ${(((cpu.user + cpu.system) / 1e6 / conS) * 100).toFixed(0)}% of one core`);
     console.log(`ratio ${(conRate / refRate).toFixed(2)} (goal >= 0.6); peak RSS ${(await peakRssMb()).toFixed(0)} MB (goal <= 150)`);
+    // Where the CPU went: this process (the worker, all its threads) and the rest of the machine (mostly the
+    // walsender decoding for it). Their sum bounds what any split of the work over the cores could reach.
+    const workerUs = (cpu.user + cpu.system) / ROWS;
+    const restUs = Math.max(0, ((machine1.busy - machine0.busy) / CLOCK_TICKS) * 1e6 - (cpu.user + cpu.system)) / ROWS;
+    const cores = availableParallelism();
+    const bound = (cores * 1e6) / (workerUs + restUs);
+    console.log(`CPU per row: worker ${workerUs.toFixed(1)} µs, rest of the machine ${restUs.toFixed(1)} µs; with all ${cores} cores busy at that cost: ${Math.round(bound)} rows/s, ratio ${(bound / refRate).toFixed(2)}`);
 
     // Latency at RATE rows/s.
     const consumer = backend.consumer('latency', { clientId: 'latency', properties: { 'auto.offset.reset': 'earliest' } });
