@@ -24,15 +24,13 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { StandaloneWorker } from '../src/connect/connect-standalone.js';
 import { findPostgresBinDir, startPostgres } from '../src/testing/postgres-cluster.js';
-import { COLUMNS, machineCpu, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
+import { CLOCK_TICKS, COLUMNS, machineCpu, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const TX = 1000;
 const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const execFileP = promisify(execFile);
-/** /proc/stat counts in USER_HZ ticks, 100 per second on Linux. */
-const CLOCK_TICKS = 100;
 
 async function main(): Promise<void> {
   const cluster = await startPostgres({ extraConf: { shared_buffers: '256MB', max_wal_size: '2GB', logical_decoding_work_mem: '256MB' } });

@@ -2,7 +2,7 @@
  * Pieces the PostgreSQL benches share: the benchmark table's shape, a standalone worker in this process,
  * paced single-row inserts, percentiles and this process's peak RSS.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { startStandalone, type StandaloneWorker } from '../src/connect/connect-standalone.js';
@@ -18,6 +18,18 @@ export const ROW_SQL = `SELECT g, 'name-' || g, g * 0.5, now(), g * 1.25, jsonb_
 export async function peakRssMb(): Promise<number> {
   const status = await readFile('/proc/self/status', 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** /proc/stat counts in USER_HZ ticks: 100 per second on Linux. */
+export const CLOCK_TICKS = 100;
+
+/** The bytes of the files under `dir` (recursively). */
+export async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) total += (await stat(join(e.parentPath ?? e.path, e.name))).size;
+  }
+  return total;
 }
 
 /** The machine's CPU time counters from /proc/stat (jiffies): busy and total, over all cores. */
