@@ -57,11 +57,15 @@ export interface CapturedTable {
   table: string;
 }
 
-/** Ordinary tables that pass the filters, in snapshot order. */
+/**
+ * Ordinary and partitioned tables that pass the filters, in snapshot order. As Debezium (JDBC table types TABLE
+ * and PARTITIONED TABLE): a partitioned table and its partitions are separate tables, and a snapshot of the
+ * partitioned one reads the rows of all its partitions.
+ */
 export async function listCapturedTables(client: pg.Client, filters: Filters): Promise<CapturedTable[]> {
   const r = await client.query(
     `SELECT c.oid::int8 AS oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r'`,
+      WHERE c.relkind IN ('r', 'p')`,
   );
   const all = (r.rows as Record<string, string>[])
     .map((row) => ({ oid: Number(row.oid), schema: row.nspname!, table: row.relname! }))

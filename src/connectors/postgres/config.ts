@@ -77,6 +77,7 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'slot.max.retries', type: 'INT', defaultValue: 6, validator: Validators.atLeast(1), group: conn, documentation: 'How many times to retry connecting to a replication slot when an attempt fails.' });
   d.define({ name: 'slot.retry.delay.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(1), group: conn, documentation: 'Time to wait between retry attempts when the connector fails to connect to a replication slot.' });
   d.define({ name: 'publication.name', type: 'STRING', defaultValue: 'dbz_publication', group: conn, documentation: 'The name of the Postgres publication used for streaming changes (pgoutput).' });
+  d.define({ name: 'publish.via.partition.root', type: 'BOOLEAN', defaultValue: false, group: conn, documentation: 'Create the publication WITH (publish_via_partition_root = true): changes of a partition are published as changes of its partitioned (root) table, so they go to the root table\'s topic.' });
   d.define({ name: 'publication.autocreate.mode', type: 'STRING', defaultValue: 'all_tables', validator: Validators.inIgnoreCase('all_tables', 'disabled', 'filtered', 'no_tables'), group: conn, documentation: 'Applies only with pgoutput: all_tables, disabled, filtered or no_tables.' });
   d.define({
     name: REPLICA_IDENTITY_AUTOSET, type: 'STRING', defaultValue: null, group: conn,
@@ -193,6 +194,7 @@ export interface PostgresConfig {
   slotRetryDelayMs: number;
   publicationName: string;
   publicationAutocreateMode: AutocreateMode;
+  publishViaPartitionRoot: boolean;
   statusUpdateIntervalMs: number;
   lsnFlushManual: boolean;
   schemaInclude: RegExp[];
@@ -326,6 +328,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     slotRetryDelayMs: c.getLong('slot.retry.delay.ms')!,
     publicationName: c.getString('publication.name')!,
     publicationAutocreateMode: c.getString('publication.autocreate.mode')!.toLowerCase() as AutocreateMode,
+    publishViaPartitionRoot: c.getBoolean('publish.via.partition.root')!,
     statusUpdateIntervalMs: c.getInt('status.update.interval.ms')!,
     lsnFlushManual: c.getString('lsn.flush.mode')!.toLowerCase() === 'manual',
     schemaInclude: compileList(c.getList('schema.include.list')),

@@ -94,12 +94,20 @@ export async function ensurePublication(client: pg.Client, cfg: PostgresConfig, 
   }
 }
 
+/**
+ * The `WITH (...)` of a created publication: `publish_via_partition_root` when configured, and `publish` with the
+ * operations not skipped, only when `skipped.operations` was set and skips something (as Debezium 3.6).
+ */
 function publicationOptions(cfg: PostgresConfig): string {
-  if (!cfg.skippedOperationsExplicit) return '';
-  const ops = [['c', 'insert'], ['u', 'update'], ['d', 'delete'], ['t', 'truncate']]
-    .filter(([k]) => !cfg.skippedOperations.has(k!))
-    .map(([, v]) => v);
-  return ` WITH (publish = '${ops.join(', ')}')`;
+  const options: string[] = [];
+  if (cfg.publishViaPartitionRoot) options.push('publish_via_partition_root = true');
+  if (cfg.skippedOperationsExplicit && cfg.skippedOperations.size > 0) {
+    const ops = [['c', 'insert'], ['u', 'update'], ['d', 'delete'], ['t', 'truncate']]
+      .filter(([k]) => !cfg.skippedOperations.has(k!))
+      .map(([, v]) => v);
+    options.push(`publish = '${ops.join(',')}'`);
+  }
+  return options.length ? ` WITH (${options.join(', ')})` : '';
 }
 
 export async function dropSlot(client: pg.Client, slotName: string): Promise<void> {

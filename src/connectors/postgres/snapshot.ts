@@ -187,7 +187,13 @@ async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSc
   const units: Unit[] = [];
   for (const schema of tables) {
     const qualified = qualifiedName(schema.info.schema, schema.info.table);
-    const est = await client.query('SELECT GREATEST(reltuples, 0)::int8 AS n, relpages::int8 AS p FROM pg_class WHERE oid = $1::regclass', [qualified]);
+    // A partitioned table has no rows or pages of its own: its estimate is its partitions' (and it is not chunked).
+    const est = await client.query(
+      `SELECT (GREATEST(c.reltuples, 0) + COALESCE((SELECT SUM(GREATEST(p.reltuples, 0)) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
+                WHERE i.inhparent = c.oid AND c.relkind = 'p'), 0))::int8 AS n, c.relpages::int8 AS p
+         FROM pg_class c WHERE c.oid = $1::regclass`,
+      [qualified],
+    );
     const r = est.rows[0] as { n: string; p: string } | undefined;
     const table: TableState = {
       schema, estimate: Number(r?.n ?? 0), unitsLeft: 0, rows: 0, started: 0, lastLog: 0, held: null, emittedAny: false,

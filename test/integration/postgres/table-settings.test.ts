@@ -1,7 +1,8 @@
 /**
  * Per-table settings against the throwaway cluster: replica.identity.autoset.values sets REPLICA IDENTITY at
  * start (FULL, INDEX <name>; a table two entries match is left alone), and skip.messages.without.change drops
- * updates that changed no captured column (specs/debezium-postgres.md §2, §4).
+ * updates that changed no captured column; partitioned tables are captured, with publish.via.partition.root
+ * sending their partitions' changes to the root table's topic (specs/debezium-postgres.md §2, §4).
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +23,10 @@ describe('table settings', () => {
     await sql(pgc, `CREATE TABLE ri_full(id int PRIMARY KEY, a text, b text); INSERT INTO ri_full VALUES (1, 'a', 'b');
       CREATE TABLE ri_idx(id int PRIMARY KEY, code text NOT NULL); CREATE UNIQUE INDEX ri_idx_code ON ri_idx(code);
       CREATE TABLE ri_two(id int PRIMARY KEY);
-      CREATE TABLE sk_t(id int PRIMARY KEY, a int, b int); ALTER TABLE sk_t REPLICA IDENTITY FULL; INSERT INTO sk_t VALUES (1, 1, 1);`);
+      CREATE TABLE sk_t(id int PRIMARY KEY, a int, b int); ALTER TABLE sk_t REPLICA IDENTITY FULL; INSERT INTO sk_t VALUES (1, 1, 1);
+      CREATE TABLE pt(id int, region text, v int, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+      CREATE TABLE pt_eu PARTITION OF pt FOR VALUES IN ('eu'); CREATE TABLE pt_us PARTITION OF pt FOR VALUES IN ('us');
+      INSERT INTO pt VALUES (1, 'eu', 10), (2, 'us', 20), (3, 'us', 30);`);
   });
   after(async () => {
     await pgc?.stop();
@@ -71,4 +75,42 @@ describe('table settings', () => {
       }
     });
   }
+
+  test('publish.via.partition.root: the partitioned table is snapshotted whole and its partitions stream to its topic', async () => {
+    const task = await startTask(taskConfig(pgc, 'pvr', 'public.pt', {
+      'publish.via.partition.root': 'true', 'publication.autocreate.mode': 'filtered', 'slot.drop.on.stop': 'true',
+      'skipped.operations': 'none',
+    }), new MemoryOffsets());
+    try {
+      const pub = (await sql(pgc, "SELECT pubviaroot FROM pg_publication WHERE pubname = 'pvr_pub'")).rows[0] as { pubviaroot: boolean };
+      assert.equal(pub.pubviaroot, true, 'created WITH (publish_via_partition_root = true)');
+      const snap = await pollN(task, 3);
+      assert.deepEqual(snap.map((r) => [r.topic, payload(r).op, (payload(r).after as { id: number }).id]).sort(), [
+        ['pvr.public.pt', 'r', 1], ['pvr.public.pt', 'r', 2], ['pvr.public.pt', 'r', 3],
+      ]);
+      await sql(pgc, "INSERT INTO pt VALUES (4, 'eu', 40); UPDATE pt SET v = 21 WHERE id = 2");
+      const streamed = await pollN(task, 2);
+      assert.deepEqual(streamed.map((r) => [r.topic, payload(r).op, (payload(r).source as { table: string }).table, (payload(r).after as { v: number }).v]), [
+        ['pvr.public.pt', 'c', 'pt', 40], ['pvr.public.pt', 'u', 'pt', 21],
+      ]);
+      assert.deepEqual((streamed[0]!.key as { get(f: string): unknown }).get('region'), 'eu', 'the key is the partitioned table\'s primary key');
+    } finally {
+      await task.stop();
+    }
+  });
+
+  test('without publish.via.partition.root a partition streams to its own topic; skipped operations are not published', async () => {
+    const task = await startTask(taskConfig(pgc, 'pvp', 'public.pt_us', {
+      'snapshot.mode': 'no_data', 'publication.autocreate.mode': 'filtered', 'slot.drop.on.stop': 'true', 'skipped.operations': 'd,t',
+    }), new MemoryOffsets());
+    try {
+      const pub = (await sql(pgc, "SELECT pubviaroot, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = 'pvp_pub'")).rows[0];
+      assert.deepEqual(pub, { pubviaroot: false, pubinsert: true, pubupdate: true, pubdelete: false, pubtruncate: false }, "WITH (publish = 'insert,update')");
+      await sql(pgc, "INSERT INTO pt VALUES (5, 'eu', 50), (6, 'us', 60)");
+      const [r, ...more] = [...(await pollN(task, 1)), ...(await pollFor(task, 500))];
+      assert.deepEqual([r!.topic, (payload(r!).after as { id: number }).id, more.length], ['pvp.public.pt_us', 6, 0]);
+    } finally {
+      await task.stop();
+    }
+  });
 });
