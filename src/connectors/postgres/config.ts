@@ -77,6 +77,7 @@ export function postgresConfigDef(): ConfigDef {
   d.define({ name: 'slot.max.retries', type: 'INT', defaultValue: 6, validator: Validators.atLeast(1), group: conn, documentation: 'How many times to retry connecting to a replication slot when an attempt fails.' });
   d.define({ name: 'slot.retry.delay.ms', type: 'LONG', defaultValue: 10000, validator: Validators.atLeast(1), group: conn, documentation: 'Time to wait between retry attempts when the connector fails to connect to a replication slot.' });
   d.define({ name: 'publication.name', type: 'STRING', defaultValue: 'dbz_publication', group: conn, documentation: 'The name of the Postgres publication used for streaming changes (pgoutput).' });
+  d.define({ name: 'xmin.fetch.interval.ms', type: 'LONG', defaultValue: 0, validator: Validators.atLeast(0), group: conn, documentation: 'How often (ms) the replication slot\'s catalog_xmin is read into source.xmin and the offset\'s xmin while streaming; 0 (the default) does not track it.' });
   d.define({ name: 'publish.via.partition.root', type: 'BOOLEAN', defaultValue: false, group: conn, documentation: 'Create the publication WITH (publish_via_partition_root = true): changes of a partition are published as changes of its partitioned (root) table, so they go to the root table\'s topic.' });
   d.define({ name: 'publication.autocreate.mode', type: 'STRING', defaultValue: 'all_tables', validator: Validators.inIgnoreCase('all_tables', 'disabled', 'filtered', 'no_tables'), group: conn, documentation: 'Applies only with pgoutput: all_tables, disabled, filtered or no_tables.' });
   d.define({
@@ -195,6 +196,7 @@ export interface PostgresConfig {
   publicationName: string;
   publicationAutocreateMode: AutocreateMode;
   publishViaPartitionRoot: boolean;
+  xminFetchIntervalMs: number;
   statusUpdateIntervalMs: number;
   lsnFlushManual: boolean;
   schemaInclude: RegExp[];
@@ -329,6 +331,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     publicationName: c.getString('publication.name')!,
     publicationAutocreateMode: c.getString('publication.autocreate.mode')!.toLowerCase() as AutocreateMode,
     publishViaPartitionRoot: c.getBoolean('publish.via.partition.root')!,
+    xminFetchIntervalMs: c.getLong('xmin.fetch.interval.ms')!,
     statusUpdateIntervalMs: c.getInt('status.update.interval.ms')!,
     lsnFlushManual: c.getString('lsn.flush.mode')!.toLowerCase() === 'manual',
     schemaInclude: compileList(c.getList('schema.include.list')),

@@ -17,6 +17,8 @@ export interface StreamOffset {
   messageType: MessageType | null;
   /** How many change events at `lsnProc` were emitted (several rows can share one LSN). */
   eventsAtLsn: number;
+  /** The slot's catalog_xmin (only when xmin.fetch.interval.ms tracks it). */
+  xmin?: number | null;
 }
 
 export interface SnapshotOffset {
@@ -38,6 +40,7 @@ export function streamOffsetMap(o: StreamOffset): SourceMap {
   if (o.lsnCommit !== null) m.lsn_commit = o.lsnCommit;
   m.lsn = o.lsn;
   if (o.txId !== null) m.txId = o.txId;
+  if (o.xmin !== undefined && o.xmin !== null) m.xmin = o.xmin;
   m.ts_usec = o.tsUsec;
   if (o.eventsAtLsn > 1) m.lsn_events_processed = o.eventsAtLsn;
   return m;

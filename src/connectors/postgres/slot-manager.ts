@@ -16,6 +16,8 @@ export interface SlotState {
   activePid: number | null;
   confirmedFlushLsn: Lsn | null;
   restartLsn: Lsn | null;
+  /** The oldest transaction whose catalog rows the slot still needs (`catalog_xmin`). */
+  catalogXmin: number | null;
 }
 
 export async function checkWalLevel(client: pg.Client): Promise<void> {
@@ -37,7 +39,8 @@ export async function checkReplicationRights(client: pg.Client, user: string): P
 
 export async function readSlot(client: pg.Client, slotName: string): Promise<SlotState | null> {
   const r = await client.query(
-    `SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text AS cf, restart_lsn::text AS rl
+    `SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text AS cf, restart_lsn::text AS rl,
+            catalog_xmin::text::int8 AS cx
        FROM pg_replication_slots WHERE slot_name = $1`,
     [slotName],
   );
@@ -50,6 +53,7 @@ export async function readSlot(client: pg.Client, slotName: string): Promise<Slo
     activePid: row.active_pid ? Number(row.active_pid) : null,
     confirmedFlushLsn: row.cf ? parseLsn(row.cf) : null,
     restartLsn: row.rl ? parseLsn(row.rl) : null,
+    catalogXmin: row.cx ? Number(row.cx) : null,
   };
 }
 

@@ -48,6 +48,8 @@ export interface SourceFields {
   lsn: number | null;
   /** Commit LSN of the last completed transaction (element 0 of `sequence`). */
   lastCommitLsn: number | null;
+  /** The slot's catalog_xmin, when xmin.fetch.interval.ms tracks it. */
+  xmin?: number | null;
   origin: string | null;
   originLsn: number | null;
   /** Element 1 of `sequence` when it differs from `lsn` (incremental snapshot reads: lsn null, the stream position in sequence). */
@@ -85,7 +87,7 @@ export class SourceInfoBuilder {
       f.table,
       f.txId,
       f.lsn,
-      null,
+      f.xmin ?? null,
       f.origin,
       f.originLsn,
     ]);

@@ -57,6 +57,8 @@ export class StreamProcessor {
   private lastHeartbeat = Date.now();
   /** True once any message was received (no LSN is confirmed before that, as in Debezium). */
   received = false;
+  /** The slot's catalog_xmin as last fetched (xmin.fetch.interval.ms > 0), put in `source.xmin` and the offset. */
+  slotXmin: number | null = null;
 
   constructor(
     private readonly cfg: PostgresConfig,
@@ -119,7 +121,7 @@ export class StreamProcessor {
     if (!this.lastType) return null;
     return streamOffsetMap({
       lsn: this.lastLsn, lsnProc: this.lastLsnProc, lsnCommit: this.lastCommitLsn, txId: this.lastTxId,
-      tsUsec: this.lastTsUs, messageType: this.lastType, eventsAtLsn: this.eventsAtLsn,
+      tsUsec: this.lastTsUs, messageType: this.lastType, eventsAtLsn: this.eventsAtLsn, xmin: this.slotXmin,
     });
   }
 
@@ -209,7 +211,7 @@ export class StreamProcessor {
     const tx = this.tx;
     return {
       tsUs: this.lastTsUs, snapshot: null, schema: t.info.schema, table: t.info.table, txId: this.lastTxId, lsn,
-      lastCommitLsn: this.lastCommitLsn, origin: tx?.origin ?? null, originLsn: tx?.originLsn ?? null,
+      lastCommitLsn: this.lastCommitLsn, origin: tx?.origin ?? null, originLsn: tx?.originLsn ?? null, xmin: this.slotXmin,
     };
   }
 
@@ -302,7 +304,7 @@ export class StreamProcessor {
     if (!this.filtersMessage(prefix)) return out;
     const src: SourceFields = {
       tsUs: this.lastTsUs, snapshot: null, schema: '', table: '', txId: transactional ? this.lastTxId : null, lsn,
-      lastCommitLsn: this.lastCommitLsn, origin: this.tx?.origin ?? null, originLsn: this.tx?.originLsn ?? null,
+      lastCommitLsn: this.lastCommitLsn, origin: this.tx?.origin ?? null, originLsn: this.tx?.originLsn ?? null, xmin: this.slotXmin,
     };
     let tx: TransactionBlock | null = null;
     if (transactional && this.cfg.provideTransactionMetadata && this.tx) {

@@ -40,6 +40,8 @@ export class PostgresSourceTask extends SourceTask {
   private queue!: ChangeQueue;
   private streamer: Streamer | null = null;
   private processor: StreamProcessor | null = null;
+  /** xmin.fetch.interval.ms: refreshes the processor's copy of the slot's catalog_xmin. */
+  private xminTimer: NodeJS.Timeout | null = null;
   /** Signals and incremental snapshots (signals/wiring.ts), when configured. */
   private signals: SignalSupport | null = null;
   private background: Promise<void> | null = null;
@@ -159,6 +161,7 @@ export class PostgresSourceTask extends SourceTask {
         };
       }
       this.processor = processor;
+      if (cfg.xminFetchIntervalMs > 0) await this.trackSlotXmin(processor);
       this.signals = attachSignals({
         cfg, sig: signalCfg, events, log: this.log, processor, filters, registry, storedOffset,
         metadataClient: () => this.metadataClient(),
@@ -262,6 +265,27 @@ export class PostgresSourceTask extends SourceTask {
       default:
         return needed;
     }
+  }
+
+  /**
+   * xmin.fetch.interval.ms: the slot's catalog_xmin read before streaming starts and then every interval, for
+   * `source.xmin` and the offset's `xmin` (Debezium reads it on the next event after the interval; here a timer
+   * does, so that no event waits for a query). A failed read keeps the last value.
+   */
+  private async trackSlotXmin(processor: StreamProcessor): Promise<void> {
+    const read = async () => {
+      processor.slotXmin = (await readSlot(await this.metadataClient(), this.cfg.slotName))?.catalogXmin ?? null;
+    };
+    await read();
+    let reading = false;
+    this.xminTimer = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      read()
+        .catch((e: Error) => this.log.warn({ err: e.message }, 'Could not read the replication slot\'s catalog_xmin'))
+        .finally(() => (reading = false));
+    }, this.cfg.xminFetchIntervalMs);
+    this.xminTimer.unref();
   }
 
   /** "replication slot ... is active": retried `slot.max.retries` times, then a clear error. */
@@ -377,6 +401,7 @@ export class PostgresSourceTask extends SourceTask {
     if (this.stopping) return;
     this.stopping = true;
     this.queue?.interrupt();
+    if (this.xminTimer) clearInterval(this.xminTimer);
     await this.streamer?.stop();
     await this.signals?.stop();
     // Wait for the background loop, at most 10 s; the timer must not keep the process alive afterwards.

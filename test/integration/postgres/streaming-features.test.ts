@@ -2,7 +2,7 @@
  * Streaming features against the throwaway cluster, one task (own slot, publication and topic prefix) per
  * test: heartbeats, transaction metadata, logical decoding messages, truncates, primary-key changes,
  * REPLICA IDENTITY variants, unchanged TOAST values, tombstones, key and column filters, unknown types and
- * snapshot SELECT overrides (specs/debezium-postgres.md §1, §3.8, §4).
+ * snapshot SELECT overrides, slot xmin tracking (specs/debezium-postgres.md §1, §3.8, §4).
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -143,6 +143,25 @@ describe('PostgreSQL streaming features', () => {
       assert.equal((p2.source as Record<string, unknown>).txId, null);
       assert.equal(m2!.sourceOffset!.lsn_commit, m2!.sourceOffset!.lsn, 'a non-transactional message commits at its own LSN');
       assert.equal((await pollFor(task, 300)).length, 0, 'the excluded prefix is not emitted');
+    });
+  });
+
+  test('xmin.fetch.interval.ms: source.xmin and the offset carry the slot\'s catalog_xmin; off by default', async () => {
+    await sql(pgc, 'CREATE TABLE xm_t(id int PRIMARY KEY)');
+    const slotXmin = async (slot: string) => Number(((await sql(pgc, 'SELECT catalog_xmin::text AS x FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0] as { x: string }).x);
+    await withTask(config('xm', 'public.xm_t', { 'xmin.fetch.interval.ms': '100' }), async (task) => {
+      await sql(pgc, 'INSERT INTO xm_t VALUES (1)');
+      const [r] = await pollN(task, 1);
+      const expected = await slotXmin('xm_slot');
+      assert.ok(expected > 0);
+      assert.equal((payload(r!).source as { xmin: number }).xmin, expected);
+      assert.equal(r!.sourceOffset.xmin, expected);
+    });
+    await withTask(config('xn', 'public.xm_t'), async (task) => {
+      await sql(pgc, 'INSERT INTO xm_t VALUES (2)');
+      const [r] = await pollN(task, 1);
+      assert.equal((payload(r!).source as { xmin: number | null }).xmin, null);
+      assert.equal('xmin' in r!.sourceOffset, false);
     });
   });
 
