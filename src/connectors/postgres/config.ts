@@ -104,6 +104,7 @@ export function postgresConfigDef(): ConfigDef {
   const events = 'Events';
   d.define({ name: 'schema.name.adjustment.mode', type: 'STRING', defaultValue: 'none', validator: Validators.inIgnoreCase(...NAME_ADJUSTMENT_MODES), group: events, documentation: 'Adjust schema names (<topic>.Key/Value/Envelope) to Avro: none, avro (invalid characters become _) or avro_unicode (_uXXXX).' });
   d.define({ name: 'field.name.adjustment.mode', type: 'STRING', defaultValue: 'none', validator: Validators.inIgnoreCase(...NAME_ADJUSTMENT_MODES), group: events, documentation: 'Adjust field (column) names to Avro: none, avro (invalid characters become _) or avro_unicode (_uXXXX).' });
+  d.define({ name: 'event.processing.failure.handling.mode', type: 'STRING', defaultValue: 'fail', validator: Validators.inIgnoreCase('fail', 'warn', 'skip', 'ignore'), group: events, documentation: 'A streamed change the connector cannot turn into an event (e.g. a numeric NaN under decimal.handling.mode=precise): fail stops the task naming the event\'s offset; warn logs it and skips the event; skip (or ignore) skips it, logged at debug level.' });
   d.define({ name: 'skip.messages.without.change', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Drop an update whose captured columns (after column.include/exclude.list) did not change; needs REPLICA IDENTITY FULL for the old row.' });
   d.define({ name: 'tombstones.on.delete', type: 'BOOLEAN', defaultValue: true, group: events, documentation: 'Whether delete operations should be followed by a tombstone event.' });
   d.define({ name: 'provide.transaction.metadata', type: 'BOOLEAN', defaultValue: false, group: events, documentation: 'Enables transaction metadata extraction together with event counting.' });
@@ -236,6 +237,7 @@ export interface PostgresConfig {
   snapshotInclude: RegExp[];
   replicaIdentityRules: ReplicaIdentityRule[];
   skipMessagesWithoutChange: boolean;
+  eventProcessingFailureMode: 'fail' | 'warn' | 'skip';
   schemaNameAdjustment: NameAdjustmentMode;
   fieldNameAdjustment: NameAdjustmentMode;
   snapshotIsolation: SnapshotIsolation;
@@ -369,6 +371,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
     replicaIdentityRules: parseReplicaIdentityRules(c.getString(REPLICA_IDENTITY_AUTOSET)),
     skipMessagesWithoutChange: c.getBoolean('skip.messages.without.change'),
+    eventProcessingFailureMode: ((m) => (m === 'ignore' ? 'skip' : m))(c.getString('event.processing.failure.handling.mode')!.toLowerCase()) as PostgresConfig['eventProcessingFailureMode'],
     schemaNameAdjustment: c.getString('schema.name.adjustment.mode')!.toLowerCase() as NameAdjustmentMode,
     fieldNameAdjustment: c.getString('field.name.adjustment.mode')!.toLowerCase() as NameAdjustmentMode,
     snapshotIsolation: c.getString('snapshot.isolation.mode')!.toLowerCase() as SnapshotIsolation,

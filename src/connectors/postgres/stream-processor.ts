@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { SourceRecord, SourceMap } from '../../connect/data/index.js';
+import { ConnectException } from '../../connect/errors.js';
 import type { PostgresConfig } from './config.js';
 import type { EventFactory, TransactionBlock } from './events.js';
 import { type MessageType, streamOffsetMap } from './offsets.js';
@@ -244,6 +245,39 @@ export class StreamProcessor {
       return out;
     }
     this.filteredSinceHeartbeat = 0;
+    try {
+      this.emitChange(table, op, oldKind, oldTuple, newTuple, lsn, off, out);
+    } catch (e) {
+      this.eventFailed(e as Error, off);
+      out.length = 0;
+    }
+    this.maybeHeartbeat(out);
+    return out;
+  }
+
+  /**
+   * `event.processing.failure.handling.mode` for a change that could not be turned into records (Debezium's
+   * EventDispatcher): fail stops the task, naming the event's offset; warn and skip drop the event (its
+   * position is processed all the same, so the stream moves on).
+   */
+  private eventFailed(e: Error, offset: SourceMap): void {
+    const message = `Error while processing event at offset ${JSON.stringify(offset)}`;
+    switch (this.cfg.eventProcessingFailureMode) {
+      case 'fail':
+        throw new ConnectException(`${message}: ${e.message}`, { cause: e });
+      case 'warn':
+        this.log.warn({ err: e.message, offset }, message);
+        return;
+      default:
+        this.log.debug({ err: e.message, offset }, message);
+    }
+  }
+
+  /** The records of one captured change (delete + tombstone + create for a key change) into `out`. */
+  private emitChange(
+    table: TableSchema, op: 'c' | 'u' | 'd', oldKind: 'K' | 'O' | null, oldTuple: TupleValue[] | null,
+    newTuple: TupleValue[] | null, lsn: Lsn, off: SourceMap, out: SourceRecord[],
+  ): void {
     const src = this.src(table, lsn);
     if (op === 'c') {
       out.push(this.events.change(table, 'c', table.key(newTuple!), null, table.value(newTuple!, null, true), src, off, this.txBlock(table, lsn)));
@@ -262,7 +296,6 @@ export class StreamProcessor {
         out.push(this.events.change(table, 'c', newKey, null, after, src, off, this.txBlock(table, lsn), createHeaders));
       } else if (this.cfg.skipMessagesWithoutChange && before !== null && before.equals(after)) {
         // skip.messages.without.change: no captured column changed (needs the old row: REPLICA IDENTITY FULL).
-        this.maybeHeartbeat(out);
       } else {
         out.push(this.events.change(table, 'u', newKey, before, after, src, off, this.txBlock(table, lsn)));
       }
@@ -272,8 +305,6 @@ export class StreamProcessor {
       if (this.cfg.tombstonesOnDelete) out.push(this.events.tombstone(del));
     }
     this.changeObserver?.(table, op, oldTuple, newTuple, off);
-    this.maybeHeartbeat(out);
-    return out;
   }
 
   private truncate(relIds: number[], lsn: Lsn): SourceRecord[] {

@@ -5,6 +5,7 @@
  * message changes it); every row reuses it.
  */
 import { Schema, SchemaBuilder, Struct } from '../../connect/data/index.js';
+import { DataException } from '../../connect/errors.js';
 import type { PostgresConfig } from './config.js';
 import { SOURCE_SCHEMA } from './source-info.js';
 import { type TupleValue, UNCHANGED_TOAST } from './pgoutput/decoder.js';
@@ -183,6 +184,10 @@ export class TableSchema {
     }
     if (raw === null || raw === undefined) return c.schema.optional ? null : c.fallback;
     const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
-    return finishValue(c.schema, c.mapping.parse(text));
+    try {
+      return finishValue(c.schema, c.mapping.parse(text));
+    } catch (e) {
+      throw new DataException(`Column ${this.id}.${c.name}: ${(e as Error).message}`, { cause: e });
+    }
   }
 }

@@ -155,13 +155,29 @@ describe('PostgreSQL streaming features', () => {
       const expected = await slotXmin('xm_slot');
       assert.ok(expected > 0);
       assert.equal((payload(r!).source as { xmin: number }).xmin, expected);
-      assert.equal(r!.sourceOffset.xmin, expected);
+      assert.equal(r!.sourceOffset!.xmin, expected);
     });
     await withTask(config('xn', 'public.xm_t'), async (task) => {
       await sql(pgc, 'INSERT INTO xm_t VALUES (2)');
       const [r] = await pollN(task, 1);
       assert.equal((payload(r!).source as { xmin: number | null }).xmin, null);
-      assert.equal('xmin' in r!.sourceOffset, false);
+      assert.equal('xmin' in r!.sourceOffset!, false);
+    });
+  });
+
+  test('event.processing.failure.handling.mode: a NaN numeric under precise mode fails the task naming its offset, or is skipped', async () => {
+    await sql(pgc, 'CREATE TABLE ef_t(id int PRIMARY KEY, n numeric(10,2))');
+    await withTask(config('efw', 'public.ef_t', { 'event.processing.failure.handling.mode': 'warn' }), async (task) => {
+      await sql(pgc, "INSERT INTO ef_t VALUES (1, 'NaN'); INSERT INTO ef_t VALUES (2, 1.5)");
+      const got = [...(await pollN(task, 1)), ...(await pollFor(task, 300))];
+      assert.deepEqual(got.map((r) => (after_(r) as { id: number }).id), [2], 'the NaN row is skipped, the next one emitted');
+    });
+    await withTask(config('eff', 'public.ef_t'), async (task) => {
+      await sql(pgc, "INSERT INTO ef_t VALUES (3, 'NaN')");
+      const failed = async () => {
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) await task.poll();
+      };
+      await assert.rejects(failed(), /Error while processing event at offset \{"lsn_proc":\d+,"messageType":"INSERT".*Column public\.ef_t\.n: numeric value NaN cannot be represented/);
     });
   });
 
