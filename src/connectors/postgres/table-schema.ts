@@ -51,6 +51,8 @@ export function sanitizeTopic(name: string): string {
 interface ValueColumn {
   /** Index of the column in an incoming row. */
   readonly rowIndex: number;
+  /** The column name in PostgreSQL (for error messages). */
+  readonly name: string;
   readonly fieldIndex: number;
   readonly schema: Schema;
   readonly mapping: TypeMapping;
