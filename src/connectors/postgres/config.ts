@@ -293,6 +293,8 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
   const maxBatch = c.getInt('max.batch.size')!;
   if (maxQueue <= maxBatch) throw new ConfigException('max.queue.size', maxQueue, 'Must be larger than the maximum batch size');
   const skipped = c.getList('skipped.operations').map((s) => s.trim().toLowerCase());
+  // Debezium's IGNORE is SKIP under its older name.
+  const failureMode = c.getString('event.processing.failure.handling.mode')!.toLowerCase();
   let mode = c.getString('snapshot.mode')!.toLowerCase();
   if (mode === 'never') mode = 'no_data';
   const overrides = new Map<string, string>();
@@ -371,7 +373,7 @@ export function parsePostgresConfig(props: Record<string, string>): PostgresConf
     snapshotInclude: compileList(c.getList('snapshot.include.collection.list')),
     replicaIdentityRules: parseReplicaIdentityRules(c.getString(REPLICA_IDENTITY_AUTOSET)),
     skipMessagesWithoutChange: c.getBoolean('skip.messages.without.change'),
-    eventProcessingFailureMode: ((m) => (m === 'ignore' ? 'skip' : m))(c.getString('event.processing.failure.handling.mode')!.toLowerCase()) as PostgresConfig['eventProcessingFailureMode'],
+    eventProcessingFailureMode: failureMode === 'ignore' ? 'skip' : (failureMode as PostgresConfig['eventProcessingFailureMode']),
     schemaNameAdjustment: c.getString('schema.name.adjustment.mode')!.toLowerCase() as NameAdjustmentMode,
     fieldNameAdjustment: c.getString('field.name.adjustment.mode')!.toLowerCase() as NameAdjustmentMode,
     snapshotIsolation: c.getString('snapshot.isolation.mode')!.toLowerCase() as SnapshotIsolation,
