@@ -24,7 +24,8 @@ export interface BlockingSnapshotDeps {
   log: Logger;
   connect(): Promise<pg.Client>;
   schemaFor(schema: string, table: string): Promise<TableSchema | null>;
-  emit(records: SourceRecord[]): Promise<void>;
+  /** Hands records (of together about `bytes` estimated bytes) to the queue; resolves when there is room again. */
+  emit(records: SourceRecord[], bytes: number): Promise<void>;
   /** The stream's current offset, or null before anything was streamed. */
   streamOffset(): SourceMap | null;
   stopped(): boolean;
@@ -66,7 +67,7 @@ export async function runBlockingSnapshot(d: BlockingSnapshotDeps, tables: Block
       tables: schemas,
       snapshotName: null,
       lsn,
-      emit: (records) => d.emit(records),
+      emit: d.emit,
       stopped: d.stopped,
       log: d.log,
       offsets: { regular: blockingSnapshotOffsetMap(stream, false), last: blockingSnapshotOffsetMap(stream, true) },

@@ -1,8 +1,9 @@
 /**
- * The initial snapshot: reads every captured table in REPEATABLE READ transactions that all see one
- * snapshot (the slot's exported snapshot when the slot was created in this run, so snapshot and stream
- * neither overlap nor leave a gap; otherwise one exported by the first connection), through cursors of
- * `snapshot.fetch.size` rows, and emits `op: r` events.
+ * The initial snapshot (and a blocking one, blocking-snapshot.ts): reads every captured table in read-only
+ * transactions that all see one snapshot (the slot's exported snapshot when the slot was created in this run,
+ * so snapshot and stream neither overlap nor leave a gap; otherwise, in `snapshot.isolation.mode`, one exported
+ * by the first connection; read_committed / read_uncommitted share none), through cursors of
+ * `snapshot.fetch.size` rows, and emits `op: r` events. `snapshot.locking.mode=shared` locks the tables first.
  *
  * With `snapshot.max.threads` > 1, that many connections read in parallel: whole tables, and large tables
  * in ctid-range chunks. Markers follow Debezium (specs/debezium-postgres.md §1.3): the first and last
@@ -216,7 +217,7 @@ async function planUnits(client: pg.Client, cfg: PostgresConfig, tables: TableSc
         units.push({ table, sql: `${select} WHERE ${where(lower + upper)}` });
       }
     }
-    table.unitsLeft = units.filter((u) => u.table === table).length;
+    table.unitsLeft = Math.max(chunks, 1);
   }
   return units;
 }
@@ -341,7 +342,7 @@ function rowBytes(row: readonly TupleValue[]): number {
 }
 
 /** Estimated in-memory size of the records of a fetched batch of rows (for `max.queue.size.in.bytes`). */
-function estimateRowsBytes(batch: readonly (readonly TupleValue[])[]): number {
+export function estimateRowsBytes(batch: readonly (readonly TupleValue[])[]): number {
   let n = 0;
   for (let i = 0; i < batch.length; i++) n += estimateRecordBytes(rowBytes(batch[i]!));
   return n;

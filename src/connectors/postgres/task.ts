@@ -11,7 +11,7 @@ import { SourceTask, type CommittedOffset } from '../../connect/api/connector.js
 import type { SourceMap, SourceRecord } from '../../connect/data/index.js';
 import { ConnectException } from '../../connect/errors.js';
 import { Filters, listCapturedTables, readTableInfo } from './catalog.js';
-import { ChangeQueue, STREAM_QUEUE_FILL, estimateRecordBytes } from './change-queue.js';
+import { ChangeQueue, STREAM_QUEUE_FILL } from './change-queue.js';
 import { type PostgresConfig, parsePostgresConfig } from './config.js';
 import { EventFactory } from './events.js';
 import { SnapshotMetrics, StreamingMetrics, registerPostgresMetrics } from './metrics.js';
@@ -166,7 +166,7 @@ export class PostgresSourceTask extends SourceTask {
         cfg, sig: signalCfg, events, log: this.log, processor, filters, registry, storedOffset,
         metadataClient: () => this.metadataClient(),
         connect: () => this.openClient(() => {}),
-        emit: (records) => this.emitSnapshotRecords(records, records.length * estimateRecordBytes(256)),
+        emit: (records, bytes) => this.emitSnapshotRecords(records, bytes),
       });
       const pluginOptions: Record<string, string> = { proto_version: '1', publication_names: cfg.publicationName };
       if (serverVersion >= 140000) pluginOptions.messages = 'true';

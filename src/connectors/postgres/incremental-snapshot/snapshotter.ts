@@ -31,6 +31,7 @@ import { qualifiedName } from '../catalog.js';
 import { type ChunkKey, type DataCollection, IncrementalSnapshotContext } from './context.js';
 import { ChunkWindow, structKeyString, keyString } from './window.js';
 import { runBlockingSnapshot } from '../blocking-snapshot.js';
+import { estimateRowsBytes } from '../snapshot.js';
 
 export interface SnapshotterDeps {
   cfg: PostgresConfig;
@@ -43,8 +44,8 @@ export interface SnapshotterDeps {
   schemaFor(schema: string, table: string): Promise<TableSchema | null>;
   /** `schema.table` of every captured table (regexes of signals are expanded over them). */
   capturedTables(): Promise<string[]>;
-  /** Hands records to the queue; resolves when there is room again. */
-  emit(records: SourceRecord[]): Promise<void>;
+  /** Hands records (of together about `bytes` estimated bytes) to the queue; resolves when there is room again. */
+  emit(records: SourceRecord[], bytes: number): Promise<void>;
   /** The stream's current offset (without snapshot keys), or null before anything was processed. */
   streamOffset(): SourceMap | null;
 }
@@ -281,7 +282,7 @@ export class IncrementalSnapshotter {
       out.push(events.change(t, 'r', key, null, t.value(row, null, false), src, offset, null));
     }
     cur.rows += rows.length;
-    await this.d.emit(out);
+    await this.d.emit(out, estimateRowsBytes(rows.map((r) => r.row)));
   }
 
   private chunkKeyOf(cur: CurrentTable, row: readonly TupleValue[]): ChunkKey {

@@ -37,7 +37,8 @@ export interface SignalWiring {
   metadataClient(): Promise<pg.Client>;
   /** A new connection of the task's settings. */
   connect(): Promise<pg.Client>;
-  emit(records: SourceRecord[]): Promise<void>;
+  /** Hands snapshot records (of together about `bytes` estimated bytes) to the queue; resolves when there is room. */
+  emit(records: SourceRecord[], bytes: number): Promise<void>;
 }
 
 export class SignalSupport {
