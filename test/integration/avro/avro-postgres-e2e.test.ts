@@ -9,15 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startStandalone, type StandaloneWorker } from '../../../src/connect/connect-standalone.js';
-import { configureLogging } from '../../../src/connect/logging.js';
+import type { StandaloneWorker } from '../../../src/connect/connect-standalone.js';
 import type { Struct } from '../../../src/connect/data/index.js';
 import { AvroConverter } from '../../../src/converters/avro/avro-converter.js';
 import { irisFlinkConnector } from '../../../src/demo/iris.js';
 import { startKafka, type KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
 import { startSchemaRegistry, type SchemaRegistry } from '../../../src/testing/schema-registry.js';
-import { IRIS_TABLE, irisRow, readAll, sql } from '../kafka-e2e/helpers.js';
+import { IRIS_TABLE, irisRow, readAll, sql, startStandaloneOnKafka } from '../kafka-e2e/helpers.js';
 
 const TOPIC = 'flink.public.iris_train';
 
@@ -34,18 +33,11 @@ describe('iris connector with the AvroConverter on Kafka', () => {
     dir = mkdtempSync(join(tmpdir(), 'tsconnect-avro-e2e-'));
     await sql(pgc, IRIS_TABLE('iris_train'));
     await sql(pgc, irisRow('iris_train', [5.4, 3.7, 1.5, 0.2], 0) + irisRow('iris_train', [7.6, 3.0, 6.6, 2.1], 2));
-    worker = await startStandalone(
-      {
-        listeners: 'http://127.0.0.1:0',
-        'bootstrap.servers': kafka.bootstrapServers,
-        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-        'offset.storage.file.filename': join(dir, 'connect.offsets'),
-        'offset.flush.interval.ms': '500',
-      },
-      [],
-      configureLogging({ level: process.env.TSCONNECT_LOG_LEVEL ?? 'warn' }),
-    );
+    worker = await startStandaloneOnKafka(kafka.bootstrapServers, dir, {
+      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'offset.flush.interval.ms': '500',
+    });
   });
 
   after(async () => {

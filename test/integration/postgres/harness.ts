@@ -132,3 +132,8 @@ export async function confirmedFlush(c: PostgresCluster, slot = 'debezium'): Pro
   const [hi, lo] = l.split('/');
   return parseInt(hi!, 16) * 4294967296 + parseInt(lo!, 16);
 }
+
+/** Drops the replication slot `name` if it exists (cleanup between tests that keep their slot). */
+export async function dropSlot(c: PostgresCluster, name: string): Promise<void> {
+  await sql(c, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [name]);
+}

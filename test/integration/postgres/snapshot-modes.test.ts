@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceRecord } from '../../../src/connect/data/index.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
-import { MemoryOffsets, commitRecords, payload, pollFor, pollN, sql, startTask, taskConfig } from './harness.js';
+import { MemoryOffsets, commitRecords, dropSlot, payload, pollFor, pollN, sql, startTask, taskConfig } from './harness.js';
 
 let pgc: PostgresCluster;
 
@@ -17,10 +17,6 @@ function config(prefix: string, tables: string, extra: Record<string, string> = 
 
 const ops = (rs: SourceRecord[]) => rs.map((r) => r.value === null ? 'tombstone' : `${payload(r).op}${(payload(r).after as { id: number } | null)?.id ?? ''}`);
 const markers = (rs: SourceRecord[]) => rs.map((r) => (payload(r).source as { snapshot: string }).snapshot);
-
-async function dropSlot(name: string): Promise<void> {
-  await sql(pgc, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [name]);
-}
 
 describe('snapshot modes', () => {
   before(async () => {
@@ -67,7 +63,7 @@ describe('snapshot modes', () => {
     } finally {
       await task.stop();
       await sql(pgc, 'DELETE FROM sm_t WHERE id > 2');
-      await dropSlot('alw_slot');
+      await dropSlot(pgc, 'alw_slot');
     }
   });
 
@@ -90,7 +86,7 @@ describe('snapshot modes', () => {
     } finally {
       await task.stop();
       await sql(pgc, 'DELETE FROM sm_t WHERE id > 2');
-      await dropSlot('ionly_slot');
+      await dropSlot(pgc, 'ionly_slot');
     }
   });
 
@@ -114,14 +110,14 @@ describe('snapshot modes', () => {
     } finally {
       await task.stop();
     }
-    await dropSlot('wn_slot');
+    await dropSlot(pgc, 'wn_slot');
     task = await startTask(cfg, offsets);
     try {
       assert.deepEqual(ops(await pollN(task, 3)), ['r1', 'r2', 'r6']);
     } finally {
       await task.stop();
       await sql(pgc, 'DELETE FROM sm_t WHERE id > 2');
-      await dropSlot('wn_slot');
+      await dropSlot(pgc, 'wn_slot');
     }
   });
 
@@ -150,7 +146,7 @@ describe('snapshot modes', () => {
       assert.deepEqual(ops(await pollN(task, 1)), ['c3001']);
     } finally {
       await task.stop();
-      await dropSlot('intr_slot');
+      await dropSlot(pgc, 'intr_slot');
     }
   });
 

@@ -10,16 +10,12 @@ import pg from 'pg';
 import type { SourceRecord } from '../../../src/connect/data/index.js';
 import { beginSnapshot } from '../../../src/connectors/postgres/snapshot.js';
 import { startPostgres, type PostgresCluster } from '../../../src/testing/postgres-cluster.js';
-import { MemoryOffsets, commitRecords, payload, pollFor, pollN, sql, startTask, taskConfig } from './harness.js';
+import { MemoryOffsets, commitRecords, dropSlot, payload, pollFor, pollN, sql, startTask, taskConfig } from './harness.js';
 
 let pgc: PostgresCluster;
 
 const ops = (rs: SourceRecord[]) => rs.map((r) => `${payload(r).op}${(payload(r).after as { id: number } | null)?.id ?? ''}`);
 const tableOf = (r: SourceRecord) => (payload(r).source as { table: string }).table;
-
-async function dropSlot(name: string): Promise<void> {
-  await sql(pgc, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [name]);
-}
 
 describe('snapshot options', () => {
   before(async () => {
@@ -54,7 +50,7 @@ describe('snapshot options', () => {
     } finally {
       await task.stop();
       await sql(pgc, 'DELETE FROM so_t WHERE id > 2');
-      await dropSlot('cbd_slot');
+      await dropSlot(pgc, 'cbd_slot');
     }
   });
 
@@ -74,14 +70,14 @@ describe('snapshot options', () => {
     } finally {
       await task.stop();
     }
-    await dropSlot('cbs_slot');
+    await dropSlot(pgc, 'cbs_slot');
     task = await startTask(cfg, offsets);
     try {
       assert.deepEqual(ops(await pollN(task, 3)), ['r1', 'r2', 'r8'], 'the slot is gone: a snapshot instead of an error');
     } finally {
       await task.stop();
       await sql(pgc, 'DELETE FROM so_t WHERE id > 2');
-      await dropSlot('cbs_slot');
+      await dropSlot(pgc, 'cbs_slot');
     }
   });
 
@@ -96,7 +92,7 @@ describe('snapshot options', () => {
       await task.stop();
       await sql(pgc, 'DELETE FROM so_t WHERE id > 2');
     }
-    await dropSlot('cbf_slot');
+    await dropSlot(pgc, 'cbf_slot');
     await assert.rejects(startTask(cfg, offsets), /no longer available on the server/);
   });
 
@@ -142,7 +138,7 @@ describe('snapshot options', () => {
       }
     } finally {
       await locker.end();
-      await dropSlot('lck_slot');
+      await dropSlot(pgc, 'lck_slot');
     }
   });
 
