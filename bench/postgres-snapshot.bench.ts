@@ -13,12 +13,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { findPostgresBinDir, startPostgres } from '../src/testing/postgres-cluster.js';
-import { CLOCK_TICKS, COLUMNS, directoryBytes, machineCpu, peakRssMb, ROW_SQL, startBenchWorker } from './support.js';
+import { COLUMNS, cpuMark, cpuPerRow, directoryBytes, peakRssMb, ROW_SQL, startBenchWorker } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const THREADS = (process.env.BENCH_THREADS ?? '1').split(',').map(Number);
@@ -49,8 +49,7 @@ async function main(): Promise<void> {
       const worker = await startBenchWorker(dir);
       try {
         const c0 = performance.now();
-        const cpu0 = process.cpuUsage();
-        const machine0 = await machineCpu();
+        const cpu0 = await cpuMark();
         const res = await fetch(`${worker.url}/connectors`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
@@ -70,17 +69,13 @@ async function main(): Promise<void> {
         const topic = `snap${threads}.public.snap_t`;
         while (((await worker.backend.offsets(topic).catch(() => [{ end: 0 }]))[0]!.end) < ROWS) await new Promise((r) => setTimeout(r, 50));
         const s = (performance.now() - c0) / 1000;
-        const cpu = process.cpuUsage(cpu0);
-        const machine1 = await machineCpu();
+        const cpu = await cpuPerRow(cpu0, ROWS);
         const rate = ROWS / s;
-        console.log(`connector (snapshot.max.threads=${threads})  ${s.toFixed(2)} s  ${Math.round(rate)} rows/s  ratio ${(rate / refRate).toFixed(2)} (goal >= 0.3); worker CPU ${(((cpu.user + cpu.system) / 1e6 / s) * 100).toFixed(0)}% of one core; peak RSS ${(await peakRssMb()).toFixed(0)} MB`);
+        console.log(`connector (snapshot.max.threads=${threads})  ${s.toFixed(2)} s  ${Math.round(rate)} rows/s  ratio ${(rate / refRate).toFixed(2)} (goal >= 0.3); worker CPU ${((cpu.workerSeconds / s) * 100).toFixed(0)}% of one core; peak RSS ${(await peakRssMb()).toFixed(0)} MB`);
         // What the run cost: bytes written per record (the log's size on disk), CPU per row in this process and in
-        // the rest of the machine (PostgreSQL), and the rate both cores could reach at that cost.
+        // the rest of the machine (PostgreSQL), and the rate all cores could reach at that cost.
         const bytes = await directoryBytes(dir);
-        const workerUs = (cpu.user + cpu.system) / ROWS;
-        const restUs = Math.max(0, ((machine1.busy - machine0.busy) / CLOCK_TICKS) * 1e6 - (cpu.user + cpu.system)) / ROWS;
-        const bound = (availableParallelism() * 1e6) / (workerUs + restUs);
-        console.log(`  ${Math.round(bytes / ROWS)} bytes per record on disk (${(bytes / s / 1e6).toFixed(0)} MB/s written); CPU per row: worker ${workerUs.toFixed(1)} µs, rest ${restUs.toFixed(1)} µs; all ${availableParallelism()} cores at that cost: ${Math.round(bound)} rows/s, ratio ${(bound / refRate).toFixed(2)}`);
+        console.log(`  ${Math.round(bytes / ROWS)} bytes per record on disk (${(bytes / s / 1e6).toFixed(0)} MB/s written); CPU per row: worker ${cpu.workerUs.toFixed(1)} µs, rest ${cpu.restUs.toFixed(1)} µs; all ${cpu.cores} cores at that cost: ${Math.round(cpu.bound)} rows/s, ratio ${(cpu.bound / refRate).toFixed(2)}`);
         await fetch(`${worker.url}/connectors/snap`, { method: 'DELETE' });
       } finally {
         await worker.stop();

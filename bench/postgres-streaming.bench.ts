@@ -18,13 +18,13 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { StandaloneWorker } from '../src/connect/connect-standalone.js';
 import { findPostgresBinDir, startPostgres } from '../src/testing/postgres-cluster.js';
-import { CLOCK_TICKS, COLUMNS, machineCpu, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
+import { COLUMNS, cpuMark, cpuPerRow, pacedInserts, peakRssMb, percentile, ROW_SQL, startBenchWorker } from './support.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const TX = 1000;
@@ -61,8 +61,7 @@ async function main(): Promise<void> {
     // The connector in a standalone worker in this process.
     worker = await startBenchWorker(dir);
     const c0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const machine0 = await machineCpu();
+    const cpu0 = await cpuMark();
     const res = await fetch(`${worker.url}/connectors`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -93,20 +92,15 @@ async function main(): Promise<void> {
     }
     if (process.env.BENCH_VERBOSE) console.log(`first record on the topic after ${firstS.toFixed(2)} s; max heap used ${(maxHeap / 1e6).toFixed(0)} MB, max external ${(maxExternal / 1e6).toFixed(0)} MB`);
     const conS = (performance.now() - c0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const machine1 = await machineCpu();
+    const cpu = await cpuPerRow(cpu0, ROWS);
     const refRate = ROWS / refS;
     const conRate = ROWS / conS;
     console.log(`pg_recvlogical  ${refS.toFixed(2)} s  ${Math.round(refRate)} rows/s`);
-    console.log(`connector       ${conS.toFixed(2)} s  ${Math.round(conRate)} rows/s  (ExtractNewRecordState + JsonConverter -> embedded log); worker CPU ${(((cpu.user + cpu.system) / 1e6 / conS) * 100).toFixed(0)}% of one core`);
+    console.log(`connector       ${conS.toFixed(2)} s  ${Math.round(conRate)} rows/s  (ExtractNewRecordState + JsonConverter -> embedded log); worker CPU ${((cpu.workerSeconds / conS) * 100).toFixed(0)}% of one core`);
     console.log(`ratio ${(conRate / refRate).toFixed(2)} (goal >= 0.6); peak RSS ${(await peakRssMb()).toFixed(0)} MB (goal <= 150)`);
     // Where the CPU went: this process (the worker, all its threads) and the rest of the machine (mostly the
     // walsender decoding for it). Their sum bounds what any split of the work over the cores could reach.
-    const workerUs = (cpu.user + cpu.system) / ROWS;
-    const restUs = Math.max(0, ((machine1.busy - machine0.busy) / CLOCK_TICKS) * 1e6 - (cpu.user + cpu.system)) / ROWS;
-    const cores = availableParallelism();
-    const bound = (cores * 1e6) / (workerUs + restUs);
-    console.log(`CPU per row: worker ${workerUs.toFixed(1)} µs, rest of the machine ${restUs.toFixed(1)} µs; with all ${cores} cores busy at that cost: ${Math.round(bound)} rows/s, ratio ${(bound / refRate).toFixed(2)}`);
+    console.log(`CPU per row: worker ${cpu.workerUs.toFixed(1)} µs, rest of the machine ${cpu.restUs.toFixed(1)} µs; with all ${cpu.cores} cores busy at that cost: ${Math.round(cpu.bound)} rows/s, ratio ${(cpu.bound / refRate).toFixed(2)}`);
 
     // Latency at RATE rows/s.
     const consumer = backend.consumer('latency', { clientId: 'latency', properties: { 'auto.offset.reset': 'earliest' } });

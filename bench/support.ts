@@ -1,8 +1,9 @@
 /**
  * Pieces the PostgreSQL benches share: the benchmark table's shape, a standalone worker in this process,
- * paced single-row inserts, percentiles and this process's peak RSS.
+ * paced single-row inserts, percentiles, this process's peak RSS, bytes on disk and CPU per row.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { startStandalone, type StandaloneWorker } from '../src/connect/connect-standalone.js';
@@ -20,24 +21,55 @@ export async function peakRssMb(): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** /proc/stat counts in USER_HZ ticks: 100 per second on Linux. */
-export const CLOCK_TICKS = 100;
-
-/** The bytes of the files under `dir` (recursively). */
+/** The bytes of the files under `dir` (recursively); a file replaced or deleted meanwhile counts 0. */
 export async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += (await stat(join(e.parentPath ?? e.path, e.name))).size;
+  // Relative paths rather than Dirents: Dirent.parentPath is only in Node >= 20.12 (before it, `path`).
+  for (const name of await readdir(dir, { recursive: true })) {
+    const s = await stat(join(dir, name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null; // e.g. the offsets file's temporary copy, renamed since
+      throw e;
+    });
+    if (s?.isFile()) total += s.size;
   }
   return total;
 }
 
-/** The machine's CPU time counters from /proc/stat (jiffies): busy and total, over all cores. */
-export async function machineCpu(): Promise<{ busy: number; total: number }> {
-  const fields = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = fields[3]! + (fields[4] ?? 0);
-  return { busy: total - idle, total };
+/** /proc/stat counts in USER_HZ ticks: 100 per second on Linux (every architecture Node runs on). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time the whole machine (all processes, all cores) has spent working since boot, in µs: from /proc/stat's
+ * `cpu` line, user + nice + system + irq + softirq. Not idle or iowait (waiting is idle), not steal (another
+ * guest of the hypervisor ran), not guest/guest_nice (already counted in user/nice).
+ */
+async function machineBusyUs(): Promise<number> {
+  const f = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return ((f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) / CLOCK_TICKS) * 1e6;
+}
+
+/** A starting point of cpuPerRow(): this process's CPU usage and the machine's busy time. */
+export interface CpuMark {
+  process: NodeJS.CpuUsage;
+  machineBusyUs: number;
+}
+
+export async function cpuMark(): Promise<CpuMark> {
+  return { process: process.cpuUsage(), machineBusyUs: await machineBusyUs() };
+}
+
+/**
+ * Where the CPU went since `mark` for `rows` rows: this process (the worker, all its threads) and the rest of
+ * the machine (PostgreSQL, and whatever else ran meanwhile), per row; `bound` is the rate all `cores` could
+ * reach at that cost, whatever the split of the work over them.
+ */
+export async function cpuPerRow(mark: CpuMark, rows: number): Promise<{ workerSeconds: number; workerUs: number; restUs: number; cores: number; bound: number }> {
+  const own = process.cpuUsage(mark.process);
+  const machineUs = (await machineBusyUs()) - mark.machineBusyUs;
+  const workerUs = own.user + own.system;
+  const restUs = Math.max(0, machineUs - workerUs);
+  const cores = availableParallelism();
+  return { workerSeconds: workerUs / 1e6, workerUs: workerUs / rows, restUs: restUs / rows, cores, bound: (cores * 1e6 * rows) / (workerUs + restUs) };
 }
 
 /** The `p`th percentile of ascending `sorted` (NaN when empty). */
