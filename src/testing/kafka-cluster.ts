@@ -18,8 +18,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import { cacheRoot, freePort, requireJavaAndMaven, stopChild } from './process-support.js';
 import { issueCert, javaTruststore, makeCa, pkcs12Keystore } from './tls-certs.js';
 
-export { freePort } from './process-support.js';
-
 export const DEFAULT_KAFKA_VERSION = '3.9.2';
 
 export interface KafkaClusterOptions {

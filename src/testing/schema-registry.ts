@@ -18,7 +18,7 @@
  *   4. `stop()` kills the process and removes its files.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive, cacheRoot, freePort, requireJavaAndMaven, stopChild } from './process-support.js';
@@ -198,7 +198,11 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
 
   const start = async (): Promise<void> => {
     const out = openSync(logFile, 'a');
-    child = spawn('java', args, { cwd: dir, stdio: ['ignore', out, out] });
+    try {
+      child = spawn('java', args, { cwd: dir, stdio: ['ignore', out, out] });
+    } finally {
+      closeSync(out); // the child has its own copy
+    }
     const proc = child;
     let exited = false;
     proc.once('exit', () => (exited = true));
@@ -231,21 +235,22 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
     if (proc) await stopChild(proc, 10_000);
   };
 
+  // A test process that ends without stop() (a failed before(), a timeout) must not leave a JVM behind.
+  const exitHandler = (): void => {
+    child?.kill('SIGKILL');
+  };
+  process.once('exit', exitHandler);
+  const stop = async (): Promise<void> => {
+    await kill();
+    process.removeListener('exit', exitHandler);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
   try {
     await start();
   } catch (e) {
-    await kill();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
     throw e;
   }
-  return {
-    url,
-    logFile,
-    kill,
-    restart: start,
-    async stop() {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url, logFile, kill, restart: start, stop };
 }
