@@ -10,6 +10,7 @@ import { type Schema, SchemaBuilder, type SchemaType, validateValue } from '../c
 import { Struct } from '../connect/data/struct.js';
 import { BigDecimal, ConnectDate, ConnectTime, ConnectTimestamp } from '../connect/data/logical.js';
 import { ConfigException, DataException } from '../connect/errors.js';
+import { toBase64 } from '../converters/bytes.js';
 import { formatConnectDate, javaBigDecimalString, javaDoubleString, javaFloatString } from '../converters/java-format.js';
 import { LruCache } from './util/lru.js';
 import { KeyValueTransformation, parseConfig } from './util/key-value.js';
@@ -243,7 +244,7 @@ export function castValue(schema: Schema | null, value: unknown, target: SchemaT
       }
     case 'string':
       if (v instanceof Date) return formatConnectDate(v);
-      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      if (v instanceof Uint8Array) return toBase64(v);
       if (v instanceof BigDecimal) return javaBigDecimalString(v);
       if (typeof v === 'number') {
         if (schema?.type === 'float32') return javaFloatString(v);
